@@ -1,0 +1,66 @@
+"""Atomic counters: ticket numbers per (branch, service, service day) and event sequence per branch.
+
+Each is one statement that increments and returns the new value, so concurrent transactions
+serialise on the row and never read the same value (SQLite and PostgreSQL alike). Never max()+1.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .org import Branch
+from .queue import TicketSequence
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def service_day(timezone: str, moment: datetime) -> date:
+    """The branch-local date: numbering restarts when it changes."""
+    return moment.astimezone(zone(timezone)).date()
+
+
+def ticket_label(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:03d}"
+
+
+def _allocate_statement(insert):
+    table = TicketSequence.__table__
+    return (
+        insert(table)
+        .values(branch_id=bindparam("branch_id"), service_id=bindparam("service_id"),
+                service_day=bindparam("service_day"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.branch_id, table.c.service_id, table.c.service_day],
+            set_={"last_number": table.c.last_number + 1},
+        )
+        .returning(table.c.last_number)
+    )
+
+
+# Built once: the upsert is the same statement on both dialects, spelled by each one's insert().
+ALLOCATE = {"postgresql": _allocate_statement(postgresql.insert), "sqlite": _allocate_statement(sqlite.insert)}
+NEXT_EVENT_SEQ = (
+    update(Branch.__table__)
+    .where(Branch.__table__.c.id == bindparam("branch_id"))
+    .values(event_seq=Branch.__table__.c.event_seq + 1)
+    .returning(Branch.__table__.c.event_seq)
+)
+
+
+def allocate_number(session: Session, branch_id: int, service_id: int, day: date) -> int:
+    connection = session.connection()
+    statement = ALLOCATE[connection.dialect.name]
+    return connection.execute(statement, {"branch_id": branch_id, "service_id": service_id,
+                                          "service_day": day}).scalar_one()
+
+
+def next_event_seq(session: Session, branch_id: int) -> int:
+    return session.connection().execute(NEXT_EVENT_SEQ, {"branch_id": branch_id}).scalar_one()

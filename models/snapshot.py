@@ -1,0 +1,190 @@
+"""The branch snapshot: everything a waiting-room display shows, at one sequence number."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from . import estimates, hours
+from .errors import NotFound
+from .numbering import service_day, zone
+from .content import Slide
+from .org import Branch, Counter, Service, Staff
+from .queue import Event, Ticket
+from .states import TicketStatus
+
+CALL_EVENTS = ("ticket.called", "ticket.recalled")
+
+
+def branch_snapshot(session: Session, branch_code: str, now: datetime, recent: int = 10) -> dict:
+    if session.get_bind().dialect.name == "postgresql":
+        # One consistent view, so the sequence number matches the content.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one_or_none()
+    if branch is None:
+        raise NotFound(f"unknown branch '{branch_code}'", field="branch")
+    day = service_day(branch.timezone, now)
+    return {
+        "branch": {"code": branch.code, "names": dict(branch.names)},
+        "seq": branch.event_seq,
+        "service_day": day.isoformat(),
+        "generated_at": now.isoformat(),
+        "current": _current_calls(session, branch, day),
+        "recent": _recent_calls(session, branch, day, recent),
+        "services": _queues(session, branch, day, now),
+        "slides": _slides(session, branch, day),
+    }
+
+
+def branch_queues(session: Session, branch_code: str, now: datetime) -> tuple[int, list[dict]]:
+    """(sequence number, per-service queue state) for realtime `queue` messages."""
+    branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one()
+    day = service_day(branch.timezone, now)
+    return branch.event_seq, _queues(session, branch, day, now)
+
+
+def _queues(session: Session, branch: Branch, day: date, now: datetime) -> list[dict]:
+    return [_service_queue(session, branch, service, day, now) for service in branch.services if service.active]
+
+
+def _slides(session: Session, branch: Branch, day: date) -> list[dict]:
+    """Active slides for this branch (or every branch) valid on `day`, in showing order."""
+    slides = session.execute(
+        select(Slide).where(
+            Slide.active.is_(True),
+            or_(Slide.branch_id.is_(None), Slide.branch_id == branch.id),
+            or_(Slide.valid_from.is_(None), Slide.valid_from <= day),
+            or_(Slide.valid_until.is_(None), Slide.valid_until >= day),
+        ).order_by(Slide.sort_order, Slide.id)
+    ).scalars()
+    return [{"id": s.id, "language": s.language, "title": s.title, "body": s.body, "image_url": s.image_url,
+             "duration_s": s.duration_s} for s in slides]
+
+
+def _call(ticket: Ticket, counter: Counter | None, at: datetime | None) -> dict:
+    return {
+        "number": ticket.label,
+        "service": ticket.service.code,
+        "service_names": dict(ticket.service.names),
+        "language": ticket.language,
+        "status": ticket.status,
+        "appointment": ticket.appointment_id is not None,
+        "counter": None if counter is None else {"id": counter.id, "name": counter.name},
+        "at": at.isoformat() if at else None,
+    }
+
+
+def _current_calls(session: Session, branch: Branch, day: date) -> list[dict]:
+    tickets = session.execute(
+        select(Ticket).where(
+            Ticket.branch_id == branch.id, Ticket.service_day == day,
+            Ticket.status == TicketStatus.CALLED.value,
+        ).order_by(Ticket.called_at.desc())
+    ).scalars()
+    return [_call(t, t.counter, t.called_at) for t in tickets]
+
+
+def _recent_calls(session: Session, branch: Branch, day: date, limit: int) -> list[dict]:
+    counter = aliased(Counter)
+    start_of_day = datetime.combine(day, time(0), tzinfo=zone(branch.timezone)).astimezone(timezone.utc)
+    rows = session.execute(
+        select(Event, Ticket, counter)
+        .join(Ticket, Ticket.id == Event.ticket_id)
+        .outerjoin(counter, counter.id == Event.counter_id)
+        .where(Event.branch_id == branch.id, Event.type.in_(CALL_EVENTS), Event.at >= start_of_day)
+        .order_by(Event.seq.desc())
+        .limit(limit)
+    ).all()
+    return [_call(ticket, ctr, event.at) | {"seq": event.seq} for event, ticket, ctr in rows]
+
+
+def _service_queue(session: Session, branch: Branch, service: Service, day: date, now: datetime) -> dict:
+    waiting = estimates.waiting_count(session, branch.id, service.id, day)
+    return _availability(session, branch, service, now) | {
+        "code": service.code,
+        "prefix": service.prefix,
+        "names": dict(service.names),
+        "waiting": waiting,
+        "open_counters": estimates.open_counters(session, service.id),
+        "estimated_wait_minutes": estimates.estimated_wait_minutes(session, branch.id, service.id,
+                                                                   service.expected_minutes, waiting),
+    }
+
+
+def _availability(session: Session, branch: Branch, service: Service, now: datetime) -> dict:
+    """Whether a kiosk offers the service now, and if not, why (closed hours or nobody serving)."""
+    local = now.astimezone(zone(branch.timezone))
+    if branch.opening_hours and not hours.is_open(branch.opening_hours, local):
+        opens = hours.next_opening(branch.opening_hours, local)
+        return {"available": False, "unavailable_reason": "closed",
+                "opens_at": opens.isoformat() if opens else None}
+    if estimates.staffed_counters(session, service.id) == 0:
+        return {"available": False, "unavailable_reason": "no_counter", "opens_at": None}
+    return {"available": True, "unavailable_reason": None, "opens_at": None}
+
+
+def counter_overview(session: Session, counter_id: int, now: datetime) -> dict:
+    """What a counsellor's console shows: the counter, its current ticket, and its queues."""
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound(f"no counter with id {counter_id}")
+    day = service_day(counter.branch.timezone, now)
+    current = session.execute(
+        select(Ticket).where(Ticket.counter_id == counter.id,
+                             Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]))
+        .order_by(Ticket.called_at.desc())
+    ).scalars().first()
+    queues = []
+    for service in counter.services:
+        oldest = session.execute(
+            select(func.min(Ticket.effective_at)).where(
+                Ticket.branch_id == counter.branch_id, Ticket.service_day == day, Ticket.service_id == service.id,
+                Ticket.status == TicketStatus.WAITING.value)
+        ).scalar_one()
+        queues.append({"code": service.code, "names": dict(service.names),
+                       "waiting": estimates.waiting_count(session, counter.branch_id, service.id, day),
+                       "longest_wait_minutes": int((now - oldest).total_seconds() // 60) if oldest else None})
+    return {
+        "counter": {"id": counter.id, "name": counter.name, "state": counter.state, "staff_id": counter.staff_id,
+                    "languages": list(counter.languages or ()), "branch": counter.branch.code},
+        "current": None if current is None else _current_ticket(session, current, now),
+        "queues": queues,
+    }
+
+
+def _current_ticket(session: Session, ticket: Ticket, now: datetime) -> dict:
+    history = session.execute(
+        select(Event.type, Event.at, Event.data).where(Event.ticket_id == ticket.id).order_by(Event.seq)
+    ).all()
+    from .interpreting import _active_request
+    request = _active_request(session, ticket.id)
+    interpreter = session.get(Staff, request.interpreter_id) if request and request.interpreter_id else None
+    return {
+        "interpreter": None if request is None else {
+            "id": request.id, "status": request.status, "language": request.language,
+            "requested_at": request.created_at.isoformat(),
+            "name": (interpreter.display_name or interpreter.username) if interpreter else None},
+        "id": ticket.id, "number": ticket.label, "status": ticket.status, "service": ticket.service.code,
+        "service_names": dict(ticket.service.names), "language": ticket.language, "priority": ticket.priority,
+        "appointment": ticket.appointment_id is not None,
+        "waited_minutes": int(((ticket.called_at or now) - ticket.effective_at).total_seconds() // 60),
+        "history": [{"type": type_, "at": at.isoformat(), "data": data} for type_, at, data in history],
+    }
+
+
+def open_tickets(session: Session, branch_code: str, now: datetime) -> list[dict]:
+    """The front desk's list: today's tickets not yet finished, in issue order."""
+    branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one_or_none()
+    if branch is None:
+        raise NotFound(f"unknown branch '{branch_code}'", field="branch")
+    tickets = session.execute(
+        select(Ticket).where(
+            Ticket.branch_id == branch.id, Ticket.service_day == service_day(branch.timezone, now),
+            Ticket.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketStatus.SERVING.value]))
+        .order_by(Ticket.effective_at, Ticket.id)
+    ).scalars()
+    return [{"id": t.id, "number": t.label, "token": t.token, "status": t.status, "service": t.service.code,
+             "service_names": dict(t.service.names), "language": t.language, "priority": t.priority,
+             "issued_at": t.issued_at.isoformat(), "counter": None if t.counter is None or t.status == "waiting"
+             else {"id": t.counter.id, "name": t.counter.name}} for t in tickets]

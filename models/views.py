@@ -1,0 +1,75 @@
+"""Plain, detached views of tickets and counters that the engine returns and publishes."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from .org import Counter
+from .queue import Ticket
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    token: str
+    status: str
+    branch: str
+    service: str
+    service_names: dict[str, str]
+    language: str
+    priority: int
+    issued_at: datetime
+    called_at: datetime | None
+    counter: dict | None
+    position: int | None
+    people_ahead: int | None
+    estimated_wait_minutes: int | None
+    appointment: bool
+    # The appointment's start, for a ticket issued by checking one in.
+    appointment_at: datetime | None = None
+
+    def public(self) -> dict:
+        """What a phone, a display or a realtime subscriber may see: no personal data exists here."""
+        return asdict(self)
+
+
+def counter_ref(counter: Counter | None) -> dict | None:
+    return None if counter is None else {"id": counter.id, "name": counter.name}
+
+
+def ticket_view(ticket: Ticket, *, people_ahead: int | None = None, wait: int | None = None) -> TicketView:
+    return TicketView(
+        id=ticket.id,
+        number=ticket.label,
+        token=ticket.token,
+        status=ticket.status,
+        branch=ticket.branch.code,
+        service=ticket.service.code,
+        service_names=dict(ticket.service.names),
+        language=ticket.language,
+        priority=ticket.priority,
+        issued_at=ticket.issued_at,
+        called_at=ticket.called_at,
+        counter=counter_ref(ticket.counter) if ticket.status in ("called", "serving") else None,
+        position=None if people_ahead is None else people_ahead + 1,
+        people_ahead=people_ahead,
+        estimated_wait_minutes=wait,
+        appointment=ticket.appointment_id is not None,
+        appointment_at=ticket.due_at if ticket.appointment_id is not None else None,
+    )
+
+
+def event_ticket(ticket: Ticket) -> dict:
+    """The ticket as carried in events: number, service, language, status, counter; the token
+    only so that the realtime layer can route to the phone's room (never shown on displays)."""
+    return {
+        "id": ticket.id,
+        "number": ticket.label,
+        "token": ticket.token,
+        "status": ticket.status,
+        "service": ticket.service.code,
+        "service_names": dict(ticket.service.names),
+        "language": ticket.language,
+        "appointment": ticket.appointment_id is not None,
+    }

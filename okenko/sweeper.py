@@ -1,0 +1,41 @@
+"""The appointment sweep in the background of a server process: missed appointments become
+no-shows, old contacts are erased. Started by the first request (after gunicorn forked the
+worker); every process may run it, the sweep is idempotent. `okenko appointments sweep` does
+the same once, for cron."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from .extensions import socketio_of
+from .runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def install_sweeper(app: Flask, interval_s: int) -> None:
+    if interval_s <= 0:
+        return
+    started = threading.Event()
+
+    def start_once() -> None:
+        if not started.is_set():
+            started.set()
+            socketio_of(app).start_background_task(_run, app, interval_s)
+
+    app.before_request(start_once)
+
+
+def _run(app: Flask, interval_s: int) -> None:
+    socketio = socketio_of(app)
+    while True:
+        try:
+            swept = runtime(app).appointments.sweep()
+            if any(swept.values()):
+                log.info("appointment sweep: %(no_show)d no-show(s), %(contacts_erased)d contact(s) erased",
+                         swept)
+        except Exception:  # a database hiccup: try again next round
+            log.exception("appointment sweep failed")
+        socketio.sleep(interval_s)
