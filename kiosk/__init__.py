@@ -1,0 +1,1 @@
+"""The kiosk: visitors take tickets (JSON API now; the touch page comes with its own issue)."""

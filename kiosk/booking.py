@@ -1,0 +1,278 @@
+"""The public booking pages (no account, no script needed): branch → service → language → day → slot,
+then the appointment's own page (/a/<code>): code and QR, calendar file, change the time, cancel.
+
+Every page speaks the visitor's language (?lang=, else the browser's); the consultation language is
+chosen separately (?in=). The appointment's QR holds its page's address, so a kiosk's scanner can
+check it in and a phone can open it.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import qrcode
+import qrcode.image.svg
+from babel.dates import format_date, format_skeleton, format_time
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Branch, DomainError, NotFound, SlotFull
+from models.codes import display_code, normalize_code
+from models.numbering import zone
+from models.org import localized
+from okenko.api.serialize import appointment_url
+from okenko.i18n import DEFAULT, LANGUAGES, direction
+from okenko.limits import code_lookup, limiter
+from okenko.runtime import appointments, runtime
+
+from .booking_api import booking_limit
+from .ics import appointment_ics
+
+bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/booking/static")
+
+
+def page_language() -> str:
+    chosen = request.values.get("lang", "")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
+
+
+def render(template: str, status: int = 200, **context):
+    lang = page_language()
+    with force_locale(lang):
+        return render_template(template, lang=lang, dir=direction(lang), languages=LANGUAGES,
+                               localized=localized, switch_language=_switch_language, **context), status
+
+
+def _switch_language(code: str) -> str:
+    """This page in another language (a POST's page: its GET form)."""
+    params = {key: value for key, value in request.values.items() if key not in ("lang", "csrf_token", "start",
+                                                                                 "contact")}
+    return url_for(request.endpoint if request.method == "GET" else "booking.slots",
+                   **(request.view_args or {}), **params, lang=code)
+
+
+# ---- choosing ---------------------------------------------------------------------------------------
+
+@bp.get("/book")
+def branches():
+    return render("booking/branches.html", branches=_bookable_branches())
+
+
+@bp.get("/book/<branch>")
+def services(branch: str):
+    found = _branch(branch)
+    offered = [s for s in found["services"] if s["bookable"]]
+    return render("booking/services.html", branch=found, services=offered)
+
+
+@bp.get("/book/<branch>/<service>")
+def slots(branch: str, service: str, problem: str | None = None, status: int = 200):
+    found = _branch(branch)
+    chosen = next((s for s in found["services"] if s["code"] == service and s["bookable"]), None)
+    if chosen is None:
+        abort(404)
+    lang = page_language()
+    offered = chosen["languages"] or found["languages"]
+    consult = request.values.get("in") if request.values.get("in") in offered else (
+        lang if lang in offered else offered[0])
+    days = [d | {"label": format_skeleton("MMMEd", d["date"], locale=lang)} for d in appointments().days(branch, service)]
+    day = _chosen_day(days)
+    times = [s | {"label": _time_label(s["start"], found["timezone"], lang)}
+             for s in appointments().slots(branch, service, day)] if day else []
+    rebooking = _rebooking()
+    state = {"lang": lang, "in": consult, "date": day.isoformat() if day else None,
+             "rebook": rebooking.code if rebooking else None}
+
+    def here(changes: dict) -> str:
+        return url_for("booking.slots", branch=branch, service=service, **(state | changes))
+
+    return render("booking/slots.html", status, branch=found, service=chosen, offered=offered, consult=consult,
+                  days=days, day=day, day_label=_day_label(day, lang) if day else "", times=times,
+                  rebook=rebooking, problem=problem, here=here)
+
+
+@bp.post("/book/<branch>/<service>")
+@limiter.limit(booking_limit)
+def book(branch: str, service: str):
+    start = _start_arg()
+    if start is None:
+        with force_locale(page_language()):
+            return slots(branch, service, _("Please choose a time."), 422)
+    code = _rebooking()
+    try:
+        if code:
+            view = appointments().rebook(code.code, start)
+        else:
+            view = appointments().book(branch, service, request.form.get("in", ""), start,
+                                       contact=request.form.get("contact", "")[:200])
+    except SlotFull:
+        with force_locale(page_language()):
+            return slots(branch, service, _("Someone has just taken this time. Please choose another one."), 409)
+    except DomainError as exc:
+        with force_locale(page_language()):
+            return slots(branch, service, _("This time cannot be booked. Please choose another one."),
+                         422 if not isinstance(exc, NotFound) else 404)
+    return redirect(url_for("booking.appointment", code=view.code, lang=page_language()), 303)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(_error):
+    """A form left open for hours (or without cookies): say so and offer the choice again."""
+    with force_locale(page_language()):
+        problem = _("This page had expired. Please choose again.")
+    view_args = request.view_args or {}
+    if request.endpoint == "booking.book":
+        return slots(view_args["branch"], view_args["service"], problem, 400)
+    return render("booking/branches.html", 400, branches=[], problem=problem)
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    """An unknown office, service or code: say so, and offer the start again."""
+    with force_locale(page_language()):
+        problem = _("We cannot find this page or appointment. Please start again or check the code.")
+    return render("booking/branches.html", 404, branches=_bookable_branches(), problem=problem)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    with force_locale(page_language()):
+        problem = _("Too many attempts from your connection. Please wait a few minutes and try again.")
+    response, status = render("booking/branches.html", 429, branches=[], problem=problem)
+    return response, status, {"Retry-After": str(getattr(error, "retry_after", 60) or 60)}
+
+
+# ---- the appointment's page -------------------------------------------------------------------------
+
+@bp.get("/a")
+def find():
+    code = normalize_code(request.args.get("code", ""))
+    if code is None:
+        with force_locale(page_language()):
+            problem = _("This is not an appointment code. It has 8 letters and digits, e.g. ACDE-FH34.")
+        return render("booking/branches.html", 422, branches=[], problem=problem, lookup=request.args.get("code", ""))
+    return redirect(url_for("booking.appointment", code=code, lang=page_language()))
+
+
+@bp.get("/a/<code>")
+@code_lookup
+def appointment(code: str):
+    view = _appointment(code)
+    lang = page_language()
+    return render("booking/appointment.html", appointment=view, code=display_code(view.code),
+                  when=_day_label(view.start.astimezone(zone(view.timezone)).date(), lang),
+                  start=_time_label(view.start, view.timezone, lang),
+                  check_in_from=_time_label(view.check_in_from, view.timezone, lang),
+                  check_in_until=_time_label(view.check_in_until, view.timezone, lang),
+                  url=appointment_url(view.code), ticket_url=_ticket_url(view))
+
+
+@bp.get("/a/<code>.ics")
+@code_lookup
+def calendar_file(code: str):
+    view = _appointment(code)
+    return Response(appointment_ics(view, appointment_url(view.code), page_language()), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="okenko-{view.code}.ics"'})
+
+
+@bp.get("/a/<code>/qr.svg")
+@code_lookup
+def qr(code: str):
+    view = _appointment(code)
+    image = qrcode.make(appointment_url(view.code), image_factory=qrcode.image.svg.SvgPathImage, box_size=10,
+                        border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.post("/a/<code>/cancel")
+@code_lookup
+def cancel(code: str):
+    try:
+        appointments().cancel(code[:40])
+    except NotFound:
+        abort(404)
+    except DomainError:
+        pass  # no longer booked (checked in, cancelled, missed): the page shows its state
+    return redirect(url_for("booking.appointment", code=code, lang=page_language()), 303)
+
+
+# ---- helpers ----------------------------------------------------------------------------------------
+
+def _bookable_branches() -> list[dict]:
+    with runtime().reader() as session:
+        found = session.execute(select(Branch).options(selectinload(Branch.services)).order_by(Branch.id)).scalars()
+        return [{"code": b.code, "names": dict(b.names), "address": b.address}
+                for b in found if any(s.bookable and s.active for s in b.services)]
+
+
+def _branch(code: str) -> dict:
+    with runtime().reader() as session:
+        branch = session.execute(select(Branch).where(Branch.code == code[:40])
+                                 .options(selectinload(Branch.services))).scalar_one_or_none()
+        if branch is None:
+            abort(404)
+        return {"code": branch.code, "names": dict(branch.names), "address": branch.address,
+                "timezone": branch.timezone, "languages": [c for c in branch.languages if c in LANGUAGES],
+                "services": [{"code": s.code, "names": dict(s.names), "descriptions": dict(s.descriptions),
+                              "languages": list(s.languages), "bookable": s.bookable and s.active,
+                              "slot_minutes": s.slot_minutes} for s in branch.services]}
+
+
+def _appointment(code: str):
+    try:
+        return appointments().get(code[:40])
+    except NotFound:
+        abort(404)
+
+
+def _rebooking():
+    """The appointment being moved (?rebook=CODE), if it is still booked."""
+    code = request.values.get("rebook", "")
+    if not code:
+        return None
+    try:
+        view = appointments().get(code[:40])
+    except NotFound:
+        return None
+    return view if view.status == "booked" else None
+
+
+def _chosen_day(days: list[dict]) -> date | None:
+    try:
+        wanted = date.fromisoformat(request.values.get("date", ""))
+    except ValueError:
+        wanted = None
+    if wanted and any(d["date"] == wanted for d in days):
+        return wanted
+    return next((d["date"] for d in days if d["free"]), None)
+
+
+def _start_arg() -> datetime | None:
+    try:
+        return datetime.fromisoformat(request.form.get("start", ""))
+    except ValueError:
+        return None
+
+
+def _day_label(day: date, lang: str) -> str:
+    return format_date(day, format="full", locale=lang)
+
+
+def _time_label(moment: datetime, timezone: str, lang: str) -> str:
+    return format_time(moment, format="short", tzinfo=zone(timezone), locale=lang)
+
+
+def _ticket_url(view) -> str | None:
+    if not view.ticket:
+        return None
+    return url_for("kiosk.ticket_page", token=view.ticket["token"])
+

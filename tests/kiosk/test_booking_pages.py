@@ -1,0 +1,112 @@
+"""The public booking pages without a browser: the whole walk, the visitor's language, the
+appointment's page, its calendar file (parsed back), cancel and rebook, and friendly refusals."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from okenko.runtime import runtime
+
+from ..conftest import freeze
+
+@pytest.fixture
+def client(app):
+    freeze(app)
+    return app.test_client()
+
+
+def form_of(page: str) -> dict:
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "starts": re.findall(r'name="start" value="([^"]+)"(?! disabled)', page)}
+
+
+def book(client, lang="vi", consult="vi", service="residence", date="2026-11-24", contact=""):
+    page = client.get(f"/book/praha-iv/{service}?lang={lang}&in={consult}&date={date}").get_data(as_text=True)
+    form = form_of(page)
+    return client.post(f"/book/praha-iv/{service}", data={"csrf_token": form["csrf_token"], "lang": lang,
+                                                          "in": consult, "start": form["starts"][0],
+                                                          "contact": contact})
+
+
+def test_the_walk_from_branch_to_slot_in_the_visitors_language(client):
+    branches = client.get("/book?lang=vi").get_data(as_text=True)
+    assert 'lang="vi"' in branches and "Praha IV – Koněvova" in branches
+    services = client.get("/book/praha-iv?lang=vi").get_data(as_text=True)
+    assert "Tư vấn cư trú" in services and "Hỗ trợ" not in services          # assistance takes no appointments
+    slots = client.get("/book/praha-iv/residence?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in slots and 'aria-current="date"' in slots
+    response = book(client, contact="+420 777 000 111")
+    assert response.status_code == 303
+    code = response.headers["Location"].split("/a/")[1].split("?")[0]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{code[:4]}-{code[4:]}" in page and 'lang="vi"' in page
+    assert "+420" not in page                                                 # never shown back
+    assert client.get(f"/a/{code}/qr.svg").mimetype == "image/svg+xml"
+
+
+def test_calendar_file_parses_back(client):
+    code = book(client).headers["Location"].split("/a/")[1].split("?")[0]
+    response = client.get(f"/a/{code}.ics?lang=en")
+    assert response.mimetype == "text/calendar"
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert event["UID"] == f"{code}@okenko"
+    assert event.decoded("DTSTART") == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)     # Tuesday 00:00 in Prague
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=30)
+    assert "Koněvova 188/32" in str(event["LOCATION"])
+    assert f"{code[:4]}-{code[4:]}" in str(event["DESCRIPTION"])
+    assert str(event["URL"]) == f"https://okenko.example/a/{code}"
+    assert event.walk("VALARM")[0].decoded("TRIGGER") == -timedelta(hours=1)
+
+
+def test_cancel_from_the_appointments_page(client):
+    location = book(client).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    code = location.split("/a/")[1].split("?")[0]
+    response = client.post(f"/a/{code}/cancel", data={"csrf_token": form_of(page)["csrf_token"], "lang": "vi"})
+    assert response.status_code == 303
+    assert runtime(client.application).appointments.get(code).status == "cancelled"
+
+
+def test_rebook_keeps_the_code(client):
+    code = book(client).headers["Location"].split("/a/")[1].split("?")[0]
+    page = client.get(f"/book/praha-iv/residence?lang=en&rebook={code}&date=2026-11-25").get_data(as_text=True)
+    assert "Choose a new time" in page
+    form = form_of(page)
+    response = client.post("/book/praha-iv/residence", data={"csrf_token": form["csrf_token"], "lang": "en",
+                                                              "rebook": code, "start": form["starts"][3]})
+    assert response.status_code == 303 and code in response.headers["Location"]
+    assert runtime(client.application).appointments.get(code).start == datetime.fromisoformat(form["starts"][3])
+
+
+def test_a_slot_taken_meanwhile_is_explained_and_the_choice_offered_again(client):
+    page = client.get("/book/praha-iv/legal?lang=fr&date=2026-11-24").get_data(as_text=True)
+    form = form_of(page)
+    data = {"csrf_token": form["csrf_token"], "lang": "fr", "in": "fr", "start": form["starts"][0]}
+    assert client.post("/book/praha-iv/legal", data=data).status_code == 303
+    again = client.post("/book/praha-iv/legal", data=data)                  # capacity 1: gone
+    assert again.status_code == 409
+    text = again.get_data(as_text=True)
+    assert 'role="alert"' in text and 'name="start"' in text and 'lang="fr"' in text
+
+
+def test_forms_without_a_valid_token_or_time_get_a_friendly_page(client):
+    expired = client.post("/book/praha-iv/residence", data={"lang": "uk", "start": "2026-11-24T09:00:00+00:00"})
+    assert expired.status_code == 400 and 'role="alert"' in expired.get_data(as_text=True)
+    page = client.get("/book/praha-iv/residence?lang=en").get_data(as_text=True)
+    no_time = client.post("/book/praha-iv/residence", data={"csrf_token": form_of(page)["csrf_token"], "lang": "en"})
+    assert no_time.status_code == 422 and "Please choose a time." in no_time.get_data(as_text=True)
+
+
+def test_looking_up_a_code(client):
+    code = book(client).headers["Location"].split("/a/")[1].split("?")[0]
+    found = client.get(f"/a?code={code[:4].lower()}-{code[4:].lower()}&lang=mn")
+    assert found.status_code == 302 and found.headers["Location"].startswith(f"/a/{code}")
+    assert client.get("/a?code=nonsense&lang=en").status_code == 422
+    missing = client.get("/a/ACDEFHJK?lang=fr")
+    assert missing.status_code == 404
+    assert "Nous ne trouvons pas cette page" in missing.get_data(as_text=True)
+    assert "Praha IV – Koněvova" in missing.get_data(as_text=True)          # and the way to start again
+    assert client.get("/book/nowhere").status_code == 404
