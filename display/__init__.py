@@ -1,0 +1,1 @@
+"""Waiting-room displays (the snapshot API now; the page and realtime layer come next)."""

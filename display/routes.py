@@ -1,0 +1,50 @@
+"""The waiting-room display page of a registered display device."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from models import Branch, DeviceKind, Display
+from okenko.devices import register, registered, registering
+from okenko.i18n import LANGUAGES
+from okenko.runtime import runtime
+
+from .messages import announcements, labels
+
+bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/display/static")
+
+
+@bp.get("/display")
+def display():
+    if registering():
+        return register(DeviceKind.DISPLAY, "display.display") or _unregistered(failed=True)
+    device = registered(DeviceKind.DISPLAY)
+    if device is None:
+        return _unregistered()
+    return render_template("display/display.html", config=_page_config(device.id, device.branch_code))
+
+
+def _unregistered(failed: bool = False):
+    return render_template("kiosk/unregistered.html", lang=str(get_locale()), failed=failed, path="/display"), 403
+
+
+def _page_config(device_id: int, branch_code: str) -> dict:
+    with runtime().reader() as session:
+        branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one()
+        screen = session.execute(select(Display).where(Display.device_id == device_id)).scalar_one_or_none()
+        languages = [code for code in branch.languages if code in LANGUAGES]
+        names, timezone = dict(branch.names), branch.timezone
+    return {
+        "branch": branch_code,
+        "branchNames": names,
+        "timezone": timezone,
+        "chime": screen.chime if screen else True,
+        "speech": screen.speech if screen else True,
+        "recentCalls": screen.recent_calls if screen else 6,
+        "services": screen.service_codes if screen else [],
+        "labels": labels(),
+        "announcements": announcements(sorted(set(languages) | {"cs"})),
+        "highlightSeconds": 10,
+    }

@@ -1,0 +1,35 @@
+"""The waiting-room display in Chromium."""
+from __future__ import annotations
+
+import time
+
+from ..api.helpers import counter_id, issue, staff_headers
+from ..conftest import DEMO_SECRET
+
+
+def test_display_shows_a_new_call_within_a_second(live_server, landscape):
+    server = live_server()
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 2")
+    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+    page = landscape
+    page.goto(f"{server.url}/display?token={DEMO_SECRET}&branch=praha-iv")
+    page.wait_for_function("window.okenkoDisplay && window.okenkoDisplay.seq() !== null")
+    assert page.locator("#queues li").count() == 4
+    issue(client, service="residence", language="ru")
+    started = time.monotonic()
+    called = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
+    page.wait_for_function(f"document.getElementById('current-number').textContent === '{called['number']}'",
+                           timeout=1000)
+    elapsed = time.monotonic() - started
+    assert page.locator("#current-counter").inner_text() == "Přepážka 2"
+    assert page.locator("#recent li").first.inner_text().startswith(called["number"])
+    assert elapsed < 1.0
+    assert page.locator("#slide-title").inner_text() != ""         # enlightenment slides rotate
+    page.screenshot(path=f"{server.app.instance_path}/display.png")
+
+
+def test_display_page_needs_a_display_device(live_server, landscape):
+    server = live_server()
+    assert landscape.goto(f"{server.url}/display").status == 403

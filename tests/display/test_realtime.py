@@ -1,0 +1,189 @@
+"""The realtime contract with a real python-socketio client against a live server."""
+from __future__ import annotations
+
+import queue
+import shutil
+import time
+
+import pytest
+import socketio
+
+from models import QueueEngine
+from models.db import make_engine, make_sessions
+
+from ..api.helpers import counter_id, issue, staff_headers
+from ..conftest import DEMO_SECRET
+from ..live import ServerProcess, server_env
+
+
+class Listener:
+    """A display (or phone) connected over websocket, recording what it receives in order."""
+
+    def __init__(self, url: str, namespace: str, auth: dict, events=("snapshot", "call", "queue", "slide")):
+        self.inbox: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=1)
+        for name in events:
+            self.client.on(name, lambda data, name=name: self.inbox.put((name, data)), namespace=namespace)
+        self.client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=5)
+
+    def next(self, name: str, timeout: float = 5) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                got, data = self.inbox.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            if got == name:
+                return data
+        raise AssertionError(f"no {name} within {timeout} s")
+
+    def drain(self, settle: float = 0.5) -> list[tuple[str, dict]]:
+        time.sleep(settle)
+        out = []
+        while not self.inbox.empty():
+            out.append(self.inbox.get())
+        return out
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def display(url: str, branch: str = "praha-iv", token: str = DEMO_SECRET) -> Listener:
+    return Listener(url, "/display", {"branch": branch, "token": token})
+
+
+def test_display_gets_a_snapshot_then_each_call(live_server):
+    server = live_server()
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+    screen = display(server.url)
+    try:
+        snapshot = screen.next("snapshot")
+        assert snapshot["branch"]["code"] == "praha-iv" and snapshot["current"] == []
+        first = issue(client, language="mn").json
+        called = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
+        call = screen.next("call")
+        assert call["ticket"]["number"] == first["number"] == called["number"]
+        assert call["counter"] == {"id": desk, "name": "Přepážka 1"}
+        assert call["ticket"]["language"] == "mn" and call["recall"] is False
+        assert "token" not in call["ticket"]                       # the phone link stays private
+        client.post(f"/api/v1/tickets/{first['id']}/recall", headers=staff)
+        assert screen.next("call")["recall"] is True
+    finally:
+        screen.close()
+
+
+def test_sequence_numbers_have_no_gaps(live_server):
+    server = live_server()
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 2")
+    screen = display(server.url)
+    try:
+        last = screen.next("snapshot")["seq"]
+        client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+        for _ in range(5):
+            issue(client, service="residence")
+        for _ in range(3):
+            ticket = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
+            client.post(f"/api/v1/tickets/{ticket['id']}/no-show", headers=staff)
+        messages = screen.drain(1.5)
+        assert {name for name, _ in messages} == {"queue", "call"}
+        for _name, message in messages:
+            assert message["seq_from"] == last + 1, messages    # contiguous: nothing missed
+            assert message["seq"] >= last                        # (a queue refresh may add no event)
+            last = message["seq"]
+        assert last == client.get("/api/v1/branches/praha-iv/snapshot").json["seq"]
+        waiting = {s["code"]: s["waiting"] for s in messages[-1][1]["services"]} if messages[-1][0] == "queue" \
+            else None
+        assert waiting is None or waiting["residence"] == 2
+    finally:
+        screen.close()
+
+
+def test_display_must_be_a_display_of_that_branch(live_server, demo_app):
+    server = live_server()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        display(server.url, token="wrong")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        display(server.url, branch="nowhere")
+
+
+def test_after_a_server_restart_the_display_reconnects_and_resynchronises(tmp_path, demo_database):
+    database = tmp_path / "okenko.db"
+    shutil.copyfile(demo_database, database)
+    env = server_env(tmp_path, OKENKO_DATABASE_URL=f"sqlite:///{database}")
+    server = ServerProcess(env)
+    screen = display(server.url)
+    try:
+        seq = screen.next("snapshot")["seq"]
+        server.stop()
+        issue_directly(f"sqlite:///{database}")    # the queue moves on while the display is cut off
+        server = ServerProcess(env, port=server.port)
+        fresh = screen.next("snapshot", timeout=15)
+        assert fresh["seq"] == seq + 1
+        assert {s["code"]: s["waiting"] for s in fresh["services"]}["assistance"] == 1
+    finally:
+        screen.close()
+        server.stop()
+
+
+def issue_directly(url: str) -> None:
+    engine = make_engine(url)
+    writer, reader = make_sessions(engine)
+    QueueEngine(writer, reader).issue_ticket("praha-iv", "assistance", "cs")
+    engine.dispose()
+
+
+def test_phone_follows_its_ticket(live_server):
+    server = live_server()
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+    ticket = issue(client, language="vi").json
+    phone = Listener(server.url, "/ticket", {"token": ticket["token"]}, events=("status",))
+    try:
+        assert phone.next("status")["texts"]["status"] == "Đang chờ"
+        client.post(f"/api/v1/counters/{desk}/call-next", headers=staff)
+        status = phone.next("status")
+        assert status["status"] == "called" and status["texts"]["counter"] == "Vui lòng đến: Přepážka 1"
+        assert "token" not in status and "id" not in status
+    finally:
+        phone.close()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Listener(server.url, "/ticket", {"token": "nope"}, events=("status",))
+
+
+def test_redis_down_does_not_stop_issuing_or_calling(demo_app):
+    app = demo_app(message_queue="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+    assert issue(client).status_code == 201
+    assert client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).status_code == 200
+
+
+
+def test_changed_slides_reach_the_displays(live_server):
+    from models import Slide
+    from okenko.realtime import publish_slides
+    from okenko.runtime import runtime
+
+    server = live_server()
+    screen = display(server.url)
+    try:
+        before = screen.next("snapshot")
+        with runtime(server.app).writer() as session, session.begin():
+            session.add(Slide(branch_id=None, language="uk", title="Нове оголошення", body="…", sort_order=-1))
+        with server.app.app_context():
+            publish_slides("praha-iv")
+        slide = screen.next("slide")
+        assert slide["seq_from"] == slide["seq"] == before["seq"]      # not an event: no new number
+        assert slide["slides"][0]["title"] == "Нове оголошення"
+        assert len(slide["slides"]) == len(before["slides"]) + 1
+    finally:
+        screen.close()
