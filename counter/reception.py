@@ -1,0 +1,40 @@
+"""The reception desk: issue a ticket for a visitor (priority for vulnerable clients), cancel, print."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Branch
+from okenko.auth import FRONT_DESK_ROLES
+from okenko.i18n import LANGUAGES
+from okenko.runtime import runtime
+
+bp = Blueprint("reception", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/reception/static")
+
+
+@bp.before_request
+@login_required
+def front_desk_only():
+    if current_user.identity.role not in {str(r) for r in FRONT_DESK_ROLES}:
+        abort(403)
+
+
+@bp.get("/reception")
+def reception():
+    with runtime().reader() as session:
+        branches = session.execute(select(Branch).order_by(Branch.code).options(selectinload(Branch.services))
+                                   ).scalars().all()
+        config = {
+            "branches": [{"code": b.code, "name": b.name("cs"), "languages": b.languages,
+                          "services": [{"code": s.code, "name": s.name("cs"), "prefix": s.prefix}
+                                       for s in b.services if s.active]} for b in branches],
+            "languages": {code: lang.native for code, lang in LANGUAGES.items()},
+            "labels": {"cancel": _("Cancel ticket"), "print": _("Print"), "printed": _("Printed."),
+                       "not_printed": _("Not printed: %(reason)s", reason="{reason}"),
+                       "issued": _("Issued %(number)s", number="{number}")},
+        }
+    return render_template("counter/reception.html", config=config)
