@@ -125,7 +125,7 @@
       const count = document.createElement("span");
       count.className = "count";
       if (!service.available) count.textContent = label("closed");
-      else if (service.estimated_wait_minutes == null) count.textContent = String(service.waiting);
+      else if (service.estimated_wait_minutes == null || service.waiting === 0) count.textContent = String(service.waiting);
       else count.textContent = `${service.waiting} · ${config.labels.cs.minutes.replace("{minutes}", service.estimated_wait_minutes)}`;
       item.append(name, count);
       return item;
@@ -157,8 +157,17 @@
     const image = $("slide-image");
     image.hidden = !slide.image_url;
     if (slide.image_url) image.src = slide.image_url;
+    fitText(box);
     slideIndex += 1;
     slideTimer = setTimeout(showSlide, Math.max(slide.duration_s, 5) * 1000);
+  }
+
+  // A long slide shrinks until it fits its box (never below 60 %), rather than being cut off mid-sentence.
+  function fitText(box) {
+    for (let scale = 1; scale >= 0.6; scale -= 0.05) {
+      box.style.fontSize = `${scale}em`;
+      if (box.scrollHeight <= box.clientHeight) return;
+    }
   }
 
   // ---- chime and spoken announcement ----------------------------------------------------------------
