@@ -15,6 +15,8 @@ def test_status_page_speaks_the_tickets_language_and_follows_the_call(live_serve
     assert page.locator("h1").inner_text() == "R-001"
     assert page.locator("#status").inner_text() == "Очікування"
     assert page.locator("#ahead").inner_text() == "Ви наступні."
+    can_ask = page.evaluate("window.Notification ? Notification.permission === 'default' : false")
+    assert page.locator("#notify").is_visible() == can_ask          # offered while waiting
 
     from sqlalchemy import select
 
@@ -28,6 +30,7 @@ def test_status_page_speaks_the_tickets_language_and_follows_the_call(live_serve
     page.wait_for_function("document.getElementById('status').textContent === 'Ваша черга!'", timeout=2000)
     assert page.locator("#counter").inner_text() == "Будь ласка, пройдіть: Přepážka 2"
     assert page.locator("#ahead").is_hidden()
+    assert page.locator("#notify").is_hidden()                       # nothing left to be notified of
 
 
 def test_unknown_ticket_page_is_404(live_server, browser):

@@ -19,6 +19,7 @@
     put("wait", ticket.texts.estimated_wait);
     if (ticket.status === "called" && lastStatus !== "called") alert(ticket);
     lastStatus = ticket.status;
+    offerNotifications();
   }
 
   function alert(ticket) {
@@ -39,14 +40,16 @@
     }
   }
 
+  // Asking only makes sense while the visitor still waits for their call.
   const notify = $("notify");
-  if (window.Notification && Notification.permission === "default") {
-    notify.hidden = false;
-    notify.addEventListener("click", async () => {
-      await Notification.requestPermission();
-      notify.hidden = true;
-    });
+  function offerNotifications() {
+    notify.hidden = !(window.Notification && Notification.permission === "default" && lastStatus === "waiting");
   }
+  notify.addEventListener("click", async () => {
+    await Notification.requestPermission();
+    offerNotifications();
+  });
+  offerNotifications();
 
   if (window.OkenkoSocket) {
     new window.OkenkoSocket("/ticket", { token: config.token }, {
