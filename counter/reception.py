@@ -12,6 +12,8 @@ from okenko.auth import FRONT_DESK_ROLES
 from okenko.i18n import LANGUAGES
 from okenko.runtime import runtime
 
+from .labels import TICKET_STATUSES, as_text
+
 bp = Blueprint("reception", __name__, template_folder="templates", static_folder="static",
                static_url_path="/reception/static")
 
@@ -35,6 +37,7 @@ def reception():
             "languages": {code: lang.native for code, lang in LANGUAGES.items()},
             "labels": {"cancel": _("Cancel ticket"), "print": _("Print"), "printed": _("Printed."),
                        "not_printed": _("Not printed: %(reason)s", reason="{reason}"),
-                       "issued": _("Issued %(number)s", number="{number}")},
+                       "issued": _("Issued %(number)s", number="{number}"),
+                       "statuses": as_text(TICKET_STATUSES)},
         }
     return render_template("counter/reception.html", config=config)

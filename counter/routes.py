@@ -13,6 +13,8 @@ from okenko.auth import COUNTER_ROLES
 from okenko.i18n import LANGUAGES
 from okenko.runtime import queue, runtime
 
+from .labels import COUNTER_STATES, HISTORY_EVENTS, TICKET_STATUSES, as_text
+
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
                static_url_path="/counter/static")
 
@@ -40,7 +42,7 @@ def choose():
         ).scalars().all()
         me = session.get(Staff, current_user.identity.id)
         return render_template("counter/choose.html", branches=branches, my_languages=me.languages,
-                               languages=LANGUAGES, me=me.id)
+                               languages=LANGUAGES, me=me.id, states=COUNTER_STATES)
 
 
 @bp.post("/counter/<int:counter_id>/take")
@@ -80,7 +82,9 @@ def console(counter_id: int):
                        "appointment": _("appointment"),
                        "finish_interpreting": _("Finish interpreting"),
                        "requested": _("Interpreter requested (%(language)s)…", language="{language}"),
-                       "coming": _("Interpreter coming: %(name)s", name="{name}")},
+                       "coming": _("Interpreter coming: %(name)s", name="{name}"),
+                       "states": as_text(COUNTER_STATES), "statuses": as_text(TICKET_STATUSES),
+                       "events": as_text(HISTORY_EVENTS)},
             "me": current_user.identity.id,
             "referral": _referral_config(session, counter),
         }

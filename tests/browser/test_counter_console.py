@@ -46,7 +46,7 @@ def test_counsellor_transfers_to_interpreting_and_the_interpreter_calls(live_ser
     interpreter.locator("#queues td", has_text="1").first.wait_for()
     interpreter.get_by_role("button", name="Call next").click()
     interpreter.locator("#ticket-number").filter(has_text=ticket["number"]).wait_for()
-    assert "ticket.transferred" in interpreter.locator("#ticket-history").inner_text()
+    assert "transferred (Pobytové poradenství → Tlumočení)" in interpreter.locator("#ticket-history").inner_text()
     display.wait_for_function("document.getElementById('current-counter').textContent === 'Tlumočníci'")
     assert display.locator("#current-number").inner_text() == ticket["number"]
     interpreter.screenshot(path=f"{server.app.instance_path}/console.png")

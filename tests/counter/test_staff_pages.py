@@ -109,6 +109,14 @@ def test_taking_an_occupied_counter_asks_to_confirm(app):
     assert taken.headers["Location"].endswith(f"/counter/{desk}")
 
 
+def test_counter_list_speaks_the_staff_language(app):
+    client = app.test_client()
+    sign_in(client, "counsellor")
+    page = client.get("/counter", headers={"Accept-Language": "cs"}).get_data(as_text=True)
+    assert "Asistence, Pobytové poradenství" in page and "zavřeno" in page    # not "assistance, residence · closed"
+    assert "assistance," not in page and "· closed" not in page
+
+
 def test_console_overview(app):
     client = app.test_client()
     token = sign_in(client, "counsellor")

@@ -55,10 +55,11 @@
   }
 
   function say(text) { $("message").textContent = text || ""; }
+  const serviceName = (code) => (config.services.find((s) => s.code === code) || { name: code }).name;
 
   function render() {
     const { counter, current, queues } = overview;
-    $("state").textContent = `(${counter.state})`;
+    $("state").textContent = `(${config.labels.states[counter.state] || counter.state})`;
     $("pause-label").textContent = counter.state === "paused" ? config.labels.resume : config.labels.pause;
     $("nobody").hidden = Boolean(current);
     $("ticket").hidden = !current;
@@ -66,7 +67,8 @@
       $("ticket-number").textContent = current.number;
       $("ticket-service").textContent = current.service_names.cs || current.service;
       $("ticket-language").textContent = config.languages[current.language] || current.language;
-      $("ticket-status").textContent = current.appointment ? `${current.status} · ${config.labels.appointment}` : current.status;
+      const status = config.labels.statuses[current.status] || current.status;
+      $("ticket-status").textContent = current.appointment ? `${status} · ${config.labels.appointment}` : status;
       $("ticket-waited").textContent = String(current.waited_minutes);
       const help = current.interpreter;
       $("interpreter-status").textContent = !help ? "" : help.name
@@ -75,7 +77,9 @@
       $("ticket-history").replaceChildren(...current.history.map((event) => {
         const item = document.createElement("li");
         const at = new Date(event.at).toLocaleTimeString("cs", { hour: "2-digit", minute: "2-digit" });
-        item.textContent = `${at} ${event.type}${event.data && event.data.from_service ? ` (${event.data.from_service} → ${event.data.to_service})` : ""}`;
+        const moved = event.data && event.data.from_service
+          ? ` (${serviceName(event.data.from_service)} → ${serviceName(event.data.to_service)})` : "";
+        item.textContent = `${at} ${config.labels.events[event.type] || event.type}${moved}`;
         return item;
       }));
     }

@@ -35,7 +35,8 @@
   function row(ticket) {
     const tr = document.createElement("tr");
     for (const text of [ticket.number, ticket.service_names.cs || ticket.service,
-                        config.languages[ticket.language] || ticket.language, ticket.status]) {
+                        config.languages[ticket.language] || ticket.language,
+                        config.labels.statuses[ticket.status] || ticket.status]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -78,8 +79,15 @@
     }
     refresh();
   });
+  // A receptionist works at one branch: the page remembers it on this computer.
+  const BRANCH_KEY = "okenko.reception.branch";
   $("branch").replaceChildren(...config.branches.map((b) => new Option(b.name, b.code)));
-  $("branch").addEventListener("change", fill);
+  const remembered = localStorage.getItem(BRANCH_KEY);
+  if (config.branches.some((b) => b.code === remembered)) $("branch").value = remembered;
+  $("branch").addEventListener("change", () => {
+    localStorage.setItem(BRANCH_KEY, $("branch").value);
+    fill();
+  });
   fill();
   setInterval(refresh, 15000);
 })();
