@@ -58,9 +58,11 @@ def test_a_long_call_and_long_queue_states_stay_on_the_screen(live_server, lands
     page.wait_for_function("window.okenkoDisplay && window.okenkoDisplay.seq() !== null")
     # Legal counselling has nobody serving: its row says so at length ("not available now").
     assert "not available now" in page.locator("#queues li", has_text="L ·").inner_text()
-    for _ in range(3):
+    for _ in range(9):                                   # more recent calls than the screen has room for
         issue(client, service="residence", language="ru")
-    called = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
+        called = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
+        client.post(f"/api/v1/tickets/{called['id']}/no-show", headers=staff)
     page.wait_for_function(f"document.getElementById('current-number').textContent === '{called['number']}'")
     page.wait_for_function("!document.getElementById('current').classList.contains('fresh')", timeout=15000)
-    assert not overflowing(page, "#current > *, #queues li > *, #slide, #slide > *")
+    assert not overflowing(page, "#current > *, #queues li > *, #slide, #slide > *, #recent li")
+    assert page.locator("#recent li").count() >= 3                  # whole rows, as many as fit

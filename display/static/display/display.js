@@ -85,6 +85,7 @@
     $("current-counter").textContent = call.counter ? call.counter.name : "";
     const box = $("current");
     box.hidden = false;
+    fitRecent();
     box.classList.remove("fresh");
     void box.offsetWidth;   // restart the animation
     box.classList.add("fresh");
@@ -114,6 +115,13 @@
       item.append(number, counter);
       return item;
     }));
+    fitRecent();
+  }
+
+  // Only whole rows: the calls that do not fit under the current call are left out.
+  function fitRecent() {
+    const list = $("recent");
+    while (list.lastElementChild && list.scrollHeight > list.clientHeight) list.lastElementChild.remove();
   }
 
   function renderQueues() {
