@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, format_time, gettext, lazy_gettext, ngettext
 
+from models.numbering import zone
 from models.org import localized
 from models.views import TicketView
 
@@ -44,9 +45,14 @@ def ticket_texts(view: TicketView) -> dict[str, str | None]:
             "people_ahead": people_ahead(view.people_ahead) if waiting else None,
             "estimated_wait": estimated_wait(view.estimated_wait_minutes, waiting),
             "counter": gettext("Please go to: %(counter)s", counter=counter) if counter else None,
-            "appointment": gettext("Appointment at %(time)s", time=format_time(view.appointment_at, "HH:mm"))
+            "appointment": gettext("Appointment at %(time)s", time=branch_time(view, view.appointment_at))
             if view.appointment_at else None,
         }
+
+
+def branch_time(view: TicketView, moment) -> str:
+    """A time as the branch's clocks show it, wherever the server runs."""
+    return format_time(moment.astimezone(zone(view.timezone)), "HH:mm", rebase=False)
 
 
 def footer(language: str) -> str:

@@ -310,7 +310,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
         branch=target.branch_code, service=target.service_code, service_names=dict(target.names),
         language=language, priority=values["priority"], issued_at=work.now, called_at=None,
         counter=None, position=ahead + 1, people_ahead=ahead, estimated_wait_minutes=wait,
-        appointment=appointment_id is not None, appointment_at=due_at,
+        appointment=appointment_id is not None, appointment_at=due_at, timezone=target.timezone,
     )
 
 

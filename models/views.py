@@ -28,6 +28,8 @@ class TicketView:
     appointment: bool
     # The appointment's start, for a ticket issued by checking one in.
     appointment_at: datetime | None = None
+    # The branch's time zone: times on the ticket are the branch's local times.
+    timezone: str = "Europe/Prague"
 
     def public(self) -> dict:
         """What a phone, a display or a realtime subscriber may see: no personal data exists here."""
@@ -57,6 +59,7 @@ def ticket_view(ticket: Ticket, *, people_ahead: int | None = None, wait: int | 
         estimated_wait_minutes=wait,
         appointment=ticket.appointment_id is not None,
         appointment_at=ticket.due_at if ticket.appointment_id is not None else None,
+        timezone=ticket.branch.timezone,
     )
 
 

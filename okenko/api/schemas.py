@@ -148,6 +148,8 @@ class TicketOut(BaseModel):
     counter: CounterRef | None
     appointment: bool
     appointment_at: datetime | None = Field(None, description="the appointment's start, if checked in")
+    timezone: str = Field(description="the branch's time zone (IANA name): its times are shown in it",
+                          examples=["Europe/Prague"])
     status_url: str
 
 

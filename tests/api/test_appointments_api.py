@@ -110,6 +110,20 @@ def test_kiosk_checks_an_appointment_in(client, clock):
     assert again.json["details"] == {"reason": "already_checked_in", "ticket": "R-001"}
 
 
+def test_the_appointment_time_is_the_branchs_own(app, client, clock):
+    from sqlalchemy import update
+
+    from models import Branch
+    from okenko.runtime import runtime
+    with runtime(app).writer() as session, session.begin():        # a branch abroad, server in Prague
+        session.execute(update(Branch).where(Branch.code == "praha-iv").values(timezone="Europe/London"))
+    code = book(client, start="2026-11-23T09:00:00+00:00").json["code"]
+    ticket = client.post("/api/v1/tickets", json={"branch": "praha-iv", "appointment_code": code},
+                         headers=KIOSK).json
+    assert ticket["timezone"] == "Europe/London"
+    assert ticket["texts"]["appointment"] == "Lịch hẹn lúc 09:00"     # not 10:00, Prague's clock
+
+
 def test_displays_see_a_called_appointment_marked_as_such(app, client, clock):
     code = book(client, start="2026-11-23T10:00:00+01:00").json["code"]
     client.post("/api/v1/tickets", json={"branch": "praha-iv", "appointment_code": code}, headers=KIOSK)
