@@ -3,7 +3,7 @@ behalf (no kiosk at hand) and cancelling."""
 from __future__ import annotations
 
 from collections import Counter as Tally
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import AppointmentStatus, Branch, DomainError
+from models import AppointmentStatus, Branch, DomainError, IllegalTransition, NotFound
+from models.appointments import CheckInRefused
 from models.codes import display_code
 from models.numbering import service_day, zone
 from okenko.i18n import LANGUAGES
@@ -25,6 +26,15 @@ bp.before_request(front_desk_only)
 
 STATUS_LABELS = {"booked": _l("Booked"), "checked_in": _l("Checked in"), "served": _l("Served"),
                  "no_show": _l("No-show"), "cancelled": _l("Cancelled")}
+# Why the engine refused a check-in (CheckInRefused.reason), as the front desk reads it.
+REFUSALS = {
+    "wrong_branch": _l("The appointment is at another branch: %(branch)s."),
+    "cancelled": _l("The appointment was cancelled."),
+    "already_checked_in": _l("The appointment is already checked in: ticket %(ticket)s."),
+    "not_today": _l("The appointment is on another day."),
+    "too_early": _l("Too early: check-in opens at %(time)s."),
+    "too_late": _l("The time to check this appointment in has passed."),
+}
 
 
 @bp.get("/appointments")
@@ -57,7 +67,7 @@ def check_in(code: str):
         _appointment, ticket = appointments().check_in(branch, code, staff_id=current_user.identity.id)
         flash(_("Checked in: ticket %(number)s", number=ticket.number), "ok")
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(_problem(exc), "error")
     return _back()
 
 
@@ -67,8 +77,26 @@ def cancel(code: str):
         appointments().cancel(code, staff_id=current_user.identity.id)
         flash(_("Appointment %(code)s cancelled.", code=display_code(code)), "ok")
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(_problem(exc), "error")
     return _back()
+
+
+def _problem(exc: DomainError) -> str:
+    """The engine's refusal in the staff member's language."""
+    if isinstance(exc, CheckInRefused) and exc.reason in REFUSALS:
+        details = exc.details
+        opens = details.get("check_in_from")
+        return str(REFUSALS[exc.reason]) % {
+            "branch": details.get("branch_names", {}).get("cs", details.get("branch", "")),
+            "ticket": details.get("ticket") or "–",
+            "time": datetime.fromisoformat(opens).astimezone(zone(details["timezone"])).strftime("%H:%M")
+            if opens else "",
+        }
+    if isinstance(exc, NotFound):
+        return _("No appointment with this code.")
+    if isinstance(exc, IllegalTransition):
+        return _("This appointment can no longer be changed.")
+    return exc.message
 
 
 def _day_arg(timezone: str) -> date:

@@ -279,7 +279,8 @@ def _check_in_allowed(session: Session, appointment: Appointment, branch_code: s
                              start=appointment.start.isoformat())
     if now < opens:
         raise CheckInRefused("too_early", "it is too early to check in this appointment",
-                             start=appointment.start.isoformat(), check_in_from=opens.isoformat())
+                             start=appointment.start.isoformat(), check_in_from=opens.isoformat(),
+                             timezone=branch.timezone)
     if now > closes or status == AppointmentStatus.NO_SHOW:
         raise CheckInRefused("too_late", "the time to check in this appointment has passed",
                              start=appointment.start.isoformat())

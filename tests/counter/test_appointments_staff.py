@@ -50,7 +50,16 @@ def test_a_refused_staff_check_in_says_why(app, book):
     token = sign_in(client, "receptionist")
     page = client.post(f"/appointments/{later.code}/check-in", data={"csrf_token": token, "branch": "praha-iv"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "too early" in page
+    assert "Příliš brzy: odbavení začíná v 14:30." in page            # in the staff language, branch time
+    english = client.post(f"/appointments/{later.code}/check-in", data={"csrf_token": token, "branch": "praha-iv"},
+                          headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "Too early: check-in opens at 14:30." in english
+    elsewhere = client.post(f"/appointments/{later.code}/check-in", data={"csrf_token": token, "branch": "praha-iii"},
+                            headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "The appointment is at another branch: Praha IV – Koněvova." in elsewhere
+    unknown = client.post("/appointments/ACDEFHJK/cancel", data={"csrf_token": token, "branch": "praha-iv"},
+                          headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "No appointment with this code." in unknown
 
 
 def test_referral_confirmation_prints_on_the_counters_printer(app, book):
