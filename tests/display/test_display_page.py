@@ -7,15 +7,26 @@ from ..api.helpers import counter_id, issue, staff_headers
 from ..conftest import DEMO_SECRET
 
 
-def test_display_shows_a_new_call_within_a_second(live_server, landscape):
-    server = live_server()
-    client = server.app.test_client()
+def open_desk(app):
+    """A test client, a counsellor's headers, and Přepážka 2 of Praha IV, open."""
+    client = app.test_client()
     staff = staff_headers(client, "counsellor")
-    desk = counter_id(server.app, "praha-iv", "Přepážka 2")
+    desk = counter_id(app, "praha-iv", "Přepážka 2")
     client.post(f"/api/v1/counters/{desk}/open", headers=staff)
-    page = landscape
+    return client, staff, desk
+
+
+def watch(page, server):
+    """The branch's display, once it has its first snapshot."""
     page.goto(f"{server.url}/display?token={DEMO_SECRET}&branch=praha-iv")
     page.wait_for_function("window.okenkoDisplay && window.okenkoDisplay.seq() !== null")
+    return page
+
+
+def test_display_shows_a_new_call_within_a_second(live_server, landscape):
+    server = live_server()
+    client, staff, desk = open_desk(server.app)
+    page = watch(landscape, server)
     assert page.locator("#queues li").count() == 4
     assert page.locator("#current").is_hidden()                      # nothing called yet: no empty box
     issue(client, service="residence", language="ru")
@@ -49,13 +60,8 @@ def overflowing(page, selector: str) -> list[str]:
 
 def test_a_long_call_and_long_queue_states_stay_on_the_screen(live_server, landscape):
     server = live_server()
-    client = server.app.test_client()
-    staff = staff_headers(client, "counsellor")
-    desk = counter_id(server.app, "praha-iv", "Přepážka 2")
-    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
-    page = landscape
-    page.goto(f"{server.url}/display?token={DEMO_SECRET}&branch=praha-iv")
-    page.wait_for_function("window.okenkoDisplay && window.okenkoDisplay.seq() !== null")
+    client, staff, desk = open_desk(server.app)
+    page = watch(landscape, server)
     # Legal counselling has nobody serving: its row says so at length ("not available now").
     assert "not available now" in page.locator("#queues li", has_text="L ·").inner_text()
     for _ in range(9):                                   # more recent calls than the screen has room for
