@@ -13,9 +13,10 @@ class TicketNamespace(Namespace):
 
     def on_connect(self, auth=None):
         token = str((auth or {}).get("token", ""))[:64] if isinstance(auth, dict) else ""
+        # In the room before reading the status: a change in between is then pushed, not lost.
+        join_room(ticket_room(token))
         try:
             status = ticket_status_message(token)
         except NotFound:
             raise ConnectionRefusedError("unknown ticket") from None
-        join_room(ticket_room(token))
         emit("status", status)
