@@ -73,6 +73,7 @@ def console(counter_id: int):
             "counter": counter.id,
             "name": counter.name,
             "branch": branch.code,
+            "timezone": branch.timezone,
             "services": [{"code": s.code, "name": s.name("cs"), "prefix": s.prefix} for s in branch.services],
             "counters": [{"id": c.id, "name": c.name, "services": [s.code for s in c.services]}
                          for c in branch.counters],
@@ -95,7 +96,7 @@ def _referral_config(session, counter: Counter) -> dict:
     """Where a counsellor can book a follow-up: every branch's bookable services."""
     branches = session.execute(select(Branch).order_by(Branch.id).options(selectinload(Branch.services))).scalars()
     return {
-        "branches": [{"code": b.code, "name": b.name("cs"), "languages": b.languages,
+        "branches": [{"code": b.code, "name": b.name("cs"), "languages": b.languages, "timezone": b.timezone,
                       "services": [{"code": s.code, "name": s.name("cs"), "languages": s.languages}
                                    for s in b.services if s.bookable and s.active]}
                      for b in branches],

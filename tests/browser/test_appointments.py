@@ -100,6 +100,8 @@ def test_counsellor_books_a_follow_up_for_the_client(live_server, browser):
     dialog.get_by_label("Service").select_option("residence")
     assert dialog.get_by_label("Language").input_value() == "uk"          # the client's language
     dialog.get_by_label("Day").fill("2026-11-24")
+    # The branch's clock (opens 08:00 in Prague), not this browser's UTC.
+    assert dialog.locator("#referral-slots label").first.inner_text().strip().startswith("08:00")
     dialog.locator("#referral-slots input").first.check()
     dialog.get_by_role("button", name="Book", exact=True).click()
     code = page.locator("#referral-code")

@@ -76,7 +76,8 @@
         : config.labels.requested.replace("{language}", config.languages[help.language] || help.language);
       $("ticket-history").replaceChildren(...current.history.map((event) => {
         const item = document.createElement("li");
-        const at = new Date(event.at).toLocaleTimeString("cs", { hour: "2-digit", minute: "2-digit" });
+        const at = new Date(event.at).toLocaleTimeString("cs", { hour: "2-digit", minute: "2-digit",
+                                                                  timeZone: config.timezone });
         const moved = event.data && event.data.from_service
           ? ` (${serviceName(event.data.from_service)} → ${serviceName(event.data.to_service)})` : "";
         item.textContent = `${at} ${config.labels.events[event.type] || event.type}${moved}`;

@@ -11,6 +11,9 @@
   let booked = null;
 
   const branchOf = () => referral.branches.find((b) => b.code === $("referral-branch").value);
+  // Times as the chosen branch's clocks show them, whatever this computer's time zone.
+  const inBranch = (iso, format) => new Intl.DateTimeFormat("cs", { ...format, timeZone: branchOf().timezone })
+    .format(new Date(iso));
 
   function fillServices() {
     const branch = branchOf();
@@ -44,7 +47,7 @@
         radio.name = "referral-start";
         radio.value = slot.start;
         radio.required = true;
-        label.append(radio, ` ${new Date(slot.start).toLocaleTimeString("cs", { hour: "2-digit", minute: "2-digit" })} (${slot.free})`);
+        label.append(radio, ` ${inBranch(slot.start, { hour: "2-digit", minute: "2-digit" })} (${slot.free})`);
         return label;
       }));
     } catch (error) {
@@ -68,7 +71,7 @@
     $("referral-form").hidden = true;
     $("referral-result").hidden = false;
     $("referral-code").textContent = booked.display_code;
-    $("referral-when").textContent = new Date(booked.start).toLocaleString("cs", { dateStyle: "full", timeStyle: "short" });
+    $("referral-when").textContent = inBranch(booked.start, { dateStyle: "full", timeStyle: "short" });
     $("referral-qr").src = `/a/${booked.code}/qr.svg`;
     $("referral-printed").textContent = referral.labels.booked.replace("{code}", booked.display_code);
     $("referral-print").hidden = !referral.hasPrinter;
@@ -91,7 +94,8 @@
     booked = null;
     $("referral-form").hidden = false;
     $("referral-result").hidden = true;
-    $("referral-date").value = new Date().toLocaleDateString("sv");   // YYYY-MM-DD, local
+    // Today at the counter's branch, as YYYY-MM-DD (the Swedish format is ISO).
+    $("referral-date").value = new Date().toLocaleDateString("sv", { timeZone: config.timezone });
     const branches = referral.branches.filter((b) => b.services.length);
     $("referral-branch").replaceChildren(...branches.map((b) => new Option(b.name, b.code)));
     $("referral-branch").value = branches.some((b) => b.code === config.branch) ? config.branch : branches[0].code;
