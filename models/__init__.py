@@ -2,19 +2,25 @@
 from .base import Base, utcnow
 from .bus import EventBus, PublishedEvent
 from .content import Display, Slide
-from .engine import INTERVENTION_TOPICS, QueueEngine
-from .errors import Conflict, DomainError, IllegalTransition, InvalidInput, NotFound
+from .engine import QueueEngine
+from .errors import Conflict, CounterTaken, DomainError, IllegalTransition, InvalidInput, NotFound
 from . import interpreting
-from .interpreting import InterpreterRequest, RequestStatus
-from .printing import PrintJob, PrintStatus
+from .interpreting import InterpreterDesk, InterpreterRequest, RequestStatus
+from .printing import KioskPrinter, PrintJob, PrintLog, PrintOutcome, PrintStatus
 from .org import Branch, Counter, Device, DeviceKind, Role, Service, Staff
 from .queue import Appointment, AppointmentStatus, Event, SlotBooking, Ticket, TicketSequence
+from .accounts import SessionKind, StaffAccounts, StaffIdentity, StaffSession
+from .topics import Topic, active_topics
+from .audit import AuditEvent
+from .pairing import PairingRequest
 from .appointments import AppointmentBook, AppointmentView, CheckInRefused, SlotFull
+from .stat_tables import StatDay, StatHour, StatRollup, StatTopic
 from .states import CounterState, TicketAction, TicketStatus
 
 __all__ = [
     "Appointment", "AppointmentBook", "AppointmentStatus", "AppointmentView", "CheckInRefused", "Base", "Branch", "Conflict", "Counter", "CounterState",
-    "Device", "DeviceKind", "Display", "DomainError", "Event", "EventBus", "INTERVENTION_TOPICS",
-    "IllegalTransition", "InterpreterRequest", "interpreting", "InvalidInput", "RequestStatus", "NotFound", "PrintJob", "PrintStatus", "PublishedEvent", "QueueEngine", "Role",
-    "Service", "Slide", "SlotBooking", "SlotFull", "Staff", "Ticket", "TicketAction", "TicketSequence", "TicketStatus", "utcnow",
+    "AuditEvent", "PairingRequest", "Topic", "active_topics",
+    "Device", "DeviceKind", "Display", "DomainError", "Event", "EventBus",
+    "CounterTaken", "IllegalTransition", "InterpreterDesk", "InterpreterRequest", "interpreting", "InvalidInput", "RequestStatus", "NotFound", "KioskPrinter", "PrintOutcome", "PrintJob", "PrintLog", "PrintStatus", "PublishedEvent", "QueueEngine", "Role",
+    "Service", "SessionKind", "Slide", "StatDay", "StatHour", "StatRollup", "StatTopic", "StaffAccounts", "StaffIdentity", "StaffSession", "SlotBooking", "SlotFull", "Staff", "Ticket", "TicketAction", "TicketSequence", "TicketStatus", "utcnow",
 ]

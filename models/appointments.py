@@ -7,7 +7,7 @@ place goes to exactly one of two visitors booking at the same moment, on SQLite 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
@@ -15,11 +15,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .codes import new_code, normalize_code
-from .engine import QueueEngine, UnitOfWork, _check_language, issue_in
+from .engine import QueueEngine, UnitOfWork, check_language, issue_in
 from .errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from .fields import fit
 from .numbering import service_day, zone
 from .org import Branch, Service
 from .queue import Appointment, AppointmentStatus, SlotBooking, Ticket
+from .slot_cache import SlotCache
 from .slots import Slot, day_slots, local_date
 from .views import TicketView
 
@@ -59,35 +61,56 @@ class AppointmentView:
     contact: str
     # {"number", "token"} of its ticket once checked in.
     ticket: dict | None = None
+    # What to bring, per language (the service's setting).
+    what_to_bring: dict[str, str] = field(default_factory=dict)
+    # How often it was moved or cancelled (the calendar file's SEQUENCE).
+    revision: int = 0
 
 
 class AppointmentBook:
-    def __init__(self, engine: QueueEngine, contact_retention: timedelta = timedelta(days=30)):
+    def __init__(self, engine: QueueEngine, contact_retention: timedelta = timedelta(days=30),
+                 slot_cache: SlotCache | None = None):
         self.engine = engine
         self.contact_retention = contact_retention
+        self.slot_cache = slot_cache or SlotCache()
 
     # ---- slots -----------------------------------------------------------------------------
 
     def slots(self, branch_code: str, service_code: str, day: date) -> list[dict]:
         """The day's slots that have not started yet: start, end, capacity and free places."""
-        with self.engine.read() as session:
-            service = _bookable_service(session, branch_code, service_code)
-            return _free_slots(session, service, [day], self.engine.clock())
+        now = self.engine.clock()
+        _, slots = self._free_slots(branch_code, service_code, (day,), now)
+        return [dict(slot) for slot in slots if slot["start"] > now]
 
     def days(self, branch_code: str, service_code: str) -> list[dict]:
         """Bookable days from today to the branch's horizon, with their free places."""
-        with self.engine.read() as session:
-            service = _bookable_service(session, branch_code, service_code)
-            now = self.engine.clock()
-            today = service_day(service.branch.timezone, now)
-            days = [today + timedelta(days=n) for n in range(service.branch.booking_days + 1)]
-            slots = _free_slots(session, service, days, now)
-            timezone = service.branch.timezone
+        now = self.engine.clock()
+        timezone, slots = self._free_slots(branch_code, service_code, None, now)
         by_day: dict[date, int] = {}
         for slot in slots:
-            day = local_date(slot["start"], timezone)
-            by_day[day] = by_day.get(day, 0) + slot["free"]
+            if slot["start"] > now:
+                day = local_date(slot["start"], timezone)
+                by_day[day] = by_day.get(day, 0) + slot["free"]
         return [{"date": day, "free": free} for day, free in by_day.items()]
+
+    def _free_slots(self, branch_code: str, service_code: str, days: tuple[date, ...] | None,
+                    now: datetime) -> tuple[str, list[dict]]:
+        """(branch time zone, slots starting after `now` on `days` or up to the horizon), from the
+        slot cache. A cached list holds slots that started after it was computed: callers filter by
+        their own `now` again, which only ever removes slots."""
+        def compute() -> tuple[str, list[dict]]:
+            with self.engine.read() as session:
+                service = _bookable_service(session, branch_code, service_code)
+                timezone = service.branch.timezone
+                if days is None:
+                    today = service_day(timezone, now)
+                    wanted = [today + timedelta(days=n) for n in range(service.branch.booking_days + 1)]
+                else:
+                    wanted = list(days)
+                return timezone, _free_slots(session, service, wanted, now)
+        scope = (branch_code, service_code)
+        # The UTC date in the key: a new day's horizon is read fresh (the entry's time-to-live does the rest).
+        return self.slot_cache.get(scope, (*scope, days, now.date()), compute)
 
     # ---- booking ---------------------------------------------------------------------------
 
@@ -96,18 +119,20 @@ class AppointmentBook:
              staff_id: int | None = None) -> AppointmentView:
         with self.engine.transaction() as work:
             service = _bookable_service(work.session, branch_code, service_code)
-            _check_language(service.code, service.languages or service.branch.languages, language)
+            check_language(service.code, service.languages or service.branch.languages, language)
             slot = _slot_at(service, start, work.now)
             _take_place(work.session, service, slot.start)
             appointment = Appointment(
                 code=_unused_code(work.session), branch_id=service.branch_id, service_id=service.id,
                 language=language, start=slot.start, end=slot.end, status=AppointmentStatus.BOOKED.value,
-                contact=contact.strip()[:200], referral_ticket_id=referral_ticket_id, created_at=work.now)
+                contact=fit(contact.strip(), Appointment.contact), referral_ticket_id=referral_ticket_id, created_at=work.now)
             work.session.add(appointment)
             work.session.flush()
             _record(work, "appointment.booked", appointment, staff_id, start=slot.start.isoformat(),
                     referral=referral_ticket_id is not None)
-            return _view(appointment)
+            view = _view(appointment)
+        self.slot_cache.invalidate((branch_code, service_code))
+        return view
 
     def get(self, text: str) -> AppointmentView:
         with self.engine.read() as session:
@@ -118,9 +143,12 @@ class AppointmentBook:
             appointment = _appointment(work.session, text, lock=True)
             _require_booked(appointment, "cancelled")
             appointment.status = AppointmentStatus.CANCELLED.value
+            appointment.revision += 1
             _release_place(work.session, appointment)
             _record(work, "appointment.cancelled", appointment, staff_id)
-            return _view(appointment)
+            view, scope = _view(appointment), _cache_scope(appointment)
+        self.slot_cache.invalidate(scope)
+        return view
 
     def rebook(self, text: str, start: datetime, *, staff_id: int | None = None) -> AppointmentView:
         """Move a booked appointment to another slot of the same service; the code stays."""
@@ -133,9 +161,12 @@ class AppointmentBook:
                 _release_place(work.session, appointment)
                 previous = appointment.start
                 appointment.start, appointment.end = slot.start, slot.end
+                appointment.revision += 1
                 _record(work, "appointment.rebooked", appointment, staff_id,
                         start=slot.start.isoformat(), previous=previous.isoformat())
-            return _view(appointment)
+            view, scope = _view(appointment), _cache_scope(appointment)
+        self.slot_cache.invalidate(scope)
+        return view
 
     # ---- check-in and the sweep ------------------------------------------------------------
 
@@ -193,6 +224,11 @@ class AppointmentBook:
 
 
 # ---- helpers (inside the caller's session) ------------------------------------------------------
+
+def _cache_scope(appointment: Appointment) -> tuple[str, str]:
+    """What the slot cache keys an appointment's slots by: the codes the public reads use."""
+    return appointment.branch.code, appointment.service.code
+
 
 def _place_statement(insert):
     table = SlotBooking.__table__
@@ -359,4 +395,5 @@ def _view(appointment: Appointment, ticket: dict | None = None) -> AppointmentVi
         branch_names=dict(branch.names), branch_address=branch.address, timezone=branch.timezone,
         service=service.code, service_names=dict(service.names), language=appointment.language,
         start=appointment.start, end=appointment.end, check_in_from=opens, check_in_until=closes,
-        referral=appointment.referral_ticket_id is not None, contact=appointment.contact, ticket=ticket)
+        referral=appointment.referral_ticket_id is not None, contact=appointment.contact, ticket=ticket,
+        what_to_bring=dict(service.what_to_bring or {}), revision=appointment.revision or 0)

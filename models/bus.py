@@ -1,4 +1,5 @@
-"""In-process publish/subscribe of committed events (realtime, printing, …)."""
+"""In-process publish/subscribe of committed events. The realtime relay subscribes (it pushes to
+displays, consoles and phones); printing does not: the kiosk asks for its own print."""
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,6 @@ class EventBus:
     def subscribe(self, subscriber: Subscriber) -> Subscriber:
         self._subscribers.append(subscriber)
         return subscriber
-
-    def unsubscribe(self, subscriber: Subscriber) -> None:
-        self._subscribers.remove(subscriber)
 
     def publish(self, events: list[PublishedEvent]) -> None:
         # A failing subscriber (a printer, Redis) must not stop the others or the caller:

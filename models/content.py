@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .base import Base
 
@@ -21,12 +21,17 @@ class Display(Base):
     chime: Mapped[bool] = mapped_column(Boolean, default=True)
     speech: Mapped[bool] = mapped_column(Boolean, default=True)
     recent_calls: Mapped[int] = mapped_column(Integer, default=6)
+    # Loudness of chime and announcements, 0–100 %.
+    volume: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    # Languages announced; empty: Czech and the ticket's language.
+    spoken_languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # Services shown; empty: all of the branch.
     service_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Slide(Base):
-    """One piece of enlightenment content; branch_id NULL means every branch."""
+    """One piece of enlightenment content; branch_id NULL means every branch, language "" every
+    language. The body is plain text: blank lines separate paragraphs (nothing is rendered as HTML)."""
 
     __tablename__ = "slide"
 
@@ -41,3 +46,14 @@ class Slide(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Shown only on these weekdays ("mon"…; empty: every day) and between these local times
+    # ("HH:MM"; empty: all day).
+    weekdays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    time_from: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    time_until: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    # An uploaded picture (checked PNG, JPEG or WebP), kept in the database so every process serves it.
+    image: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    image_type: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    image_sha: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+    branch: Mapped["Branch | None"] = relationship("Branch")  # noqa: F821

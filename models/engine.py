@@ -1,8 +1,10 @@
 """The queue engine: every state change of tickets and counters, one transaction each.
 
-Each public method opens a write transaction, changes state through the state machines,
-writes one Event row per change (with the branch's next sequence number), commits, and only
-then publishes the events to the bus. No Flask here: the web layer calls these methods.
+Each method that changes state opens a write transaction, moves the ticket or counter through its
+state machine, writes one Event row per change (with the branch's next sequence number), commits,
+and only then publishes the events to the bus. The five reads (`ticket_by_token`, `ticket`,
+`open_tickets`, `counter_overview`, `snapshot`) open a read-only session and change nothing.
+No Flask here: the web layer calls these methods.
 """
 from __future__ import annotations
 
@@ -14,16 +16,21 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from . import estimates, policy
+from . import estimates, policy, snapshot
 from .base import utcnow
 from .bus import EventBus, PublishedEvent
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, NotYourTicket
+from .fields import REASON, fit
+from .holders import require_holder
+from .interpreting import close_requests_of
 from .numbering import allocate_number, next_event_seq, service_day, ticket_label
 from .org import Branch, Counter, Service, Staff
 from .queue import Appointment, AppointmentStatus, Event, Ticket
+from .topics import active_topics
 from .states import (
     ACTIVE_AT_COUNTER,
     CounterAction,
+    TICKET_TRANSITIONS,
     CounterState,
     TicketAction,
     TicketStatus,
@@ -32,11 +39,6 @@ from .states import (
 )
 from .views import TicketView, counter_ref, event_ticket, ticket_view
 
-# What a counsellor may record, anonymously, when finishing (reported to funders).
-INTERVENTION_TOPICS = (
-    "residence_status", "housing", "work", "education", "social_security",
-    "health_care", "family", "citizenship", "other",
-)
 TOKEN_BYTES = 18  # 144 bits
 
 
@@ -123,6 +125,7 @@ class QueueEngine:
             if counter.state != CounterState.OPEN:
                 raise Conflict(f"counter {counter.name} is {counter.state}; open it first",
                                counter_state=counter.state)
+            require_holder(work.session, counter, staff_id)
             _refuse_if_busy(work.session, counter)
             ticket = _claim_best(work.session, counter, work.now)
             if ticket is None:
@@ -144,9 +147,12 @@ class QueueEngine:
 
     def finish(self, ticket_id: int, *, staff_id: int | None = None,
                topics: list[str] | None = None) -> TicketView:
-        unknown = sorted(set(topics or ()) - set(INTERVENTION_TOPICS))
-        if unknown:
-            raise InvalidInput(f"unknown topic(s): {', '.join(unknown)}", allowed=list(INTERVENTION_TOPICS))
+        if topics:
+            with self._reader() as session:
+                allowed = [topic.code for topic in active_topics(session)]
+            unknown = sorted(set(topics) - set(allowed))
+            if unknown:
+                raise InvalidInput(f"unknown topic(s): {', '.join(unknown)}", allowed=allowed)
 
         def apply(ticket: Ticket, now: datetime) -> dict:
             ticket.finished_at = now
@@ -161,12 +167,32 @@ class QueueEngine:
             return {"call_count": ticket.call_count}
         return self._act(ticket_id, TicketAction.NO_SHOW, "ticket.no_show", apply, staff_id)
 
-    def cancel(self, ticket_id: int, *, staff_id: int | None = None, reason: str = "") -> TicketView:
+    def cancel(self, ticket_id: int, *, staff_id: int | None = None, reason: str = "",
+               at_any_counter: bool = False) -> TicketView:
+        """Cancel a waiting or called ticket: the reception desk any (`at_any_counter`), others only
+        a ticket at the counter they hold."""
         def apply(ticket: Ticket, now: datetime) -> dict:
             ticket.finished_at = now
             _settle_appointment(ticket, AppointmentStatus.CANCELLED)
-            return {"reason": reason[:200]}
-        return self._act(ticket_id, TicketAction.CANCEL, "ticket.cancelled", apply, staff_id)
+            return {"reason": fit(reason, REASON)}
+        return self._act(ticket_id, TicketAction.CANCEL, "ticket.cancelled", apply, staff_id,
+                         holder_only=not at_any_counter)
+
+    def leave(self, token: str) -> TicketView:
+        """The visitor gives up their place (from the phone page). Only while waiting: once called,
+        a counter is expecting them and staff decide."""
+        with self.read() as session:
+            ticket_id = session.execute(select(Ticket.id).where(Ticket.token == token)).scalar_one_or_none()
+        if ticket_id is None:
+            raise NotFound("no ticket with this token")
+
+        def apply(ticket: Ticket, now: datetime) -> dict:
+            if ticket.status != TicketStatus.WAITING.value:
+                raise Conflict(f"a {ticket.status} ticket cannot leave the queue", status=ticket.status)
+            ticket.finished_at = now
+            _settle_appointment(ticket, AppointmentStatus.CANCELLED)
+            return {"reason": "left the queue"}
+        return self._act(ticket_id, TicketAction.CANCEL, "ticket.cancelled", apply, None)
 
     def transfer(self, ticket_id: int, service_code: str, *, counter_id: int | None = None,
                  staff_id: int | None = None) -> TicketView:
@@ -188,17 +214,26 @@ class QueueEngine:
 
     def _act(self, ticket_id: int, action: TicketAction, event_type: str,
              apply: Callable[[Ticket, datetime], dict], staff_id: int | None,
-             with_estimate: bool = False) -> TicketView:
+             with_estimate: bool = False, holder_only: bool = True) -> TicketView:
+        """Apply a ticket action for the person holding its counter (staff_id None: the system)."""
         with self.transaction() as work:
             ticket = work.session.get(Ticket, ticket_id, with_for_update=True)
             if ticket is None:
                 raise NotFound(f"no ticket with id {ticket_id}")
             target = next_ticket_status(ticket.status, action)
             counter = ticket.counter
+            if holder_only and staff_id is not None:
+                if counter is None:
+                    raise NotYourTicket(f"{ticket.label} is at no counter; only the reception desk may "
+                                        f"{action.value} it", ticket=ticket.label)
+                require_holder(work.session, counter, staff_id)
             data = apply(ticket, work.now)
             ticket.status = target.value
             work.session.flush()
             work.record_ticket(event_type, ticket, counter=counter, staff_id=staff_id, **data)
+            if target not in ACTIVE_AT_COUNTER:
+                # The client left this counter: an interpreter on the way is no longer needed.
+                close_requests_of(work, ticket, reason=event_type, staff_id=staff_id)
             return _with_estimate(work.session, ticket, work.now) if with_estimate else ticket_view(ticket)
 
     # ---- counters ------------------------------------------------------------------------
@@ -216,8 +251,10 @@ class QueueEngine:
             counter.state = next_counter_state(counter.state, CounterAction.OPEN).value
             counter.staff_id = staff_id
             counter.languages = sorted(set(languages or ()))
+            taken_over = taken_from is not None and force
             work.record_counter("counter.opened", counter, staff_id=staff_id,
-                                languages=counter.languages, taken_over=taken_from is not None)
+                                languages=counter.languages, taken_over=taken_over,
+                                **({"taken_from": taken_from} if taken_over else {}))
             return _counter_state(counter)
 
     def pause_counter(self, counter_id: int, *, staff_id: int | None = None) -> dict:
@@ -233,6 +270,7 @@ class QueueEngine:
                         staff_id: int | None) -> dict:
         with self.transaction() as work:
             counter = _counter(work.session, counter_id, lock=True)
+            require_holder(work.session, counter, staff_id)
             counter.state = next_counter_state(counter.state, action).value
             if action == CounterAction.CLOSE:
                 _refuse_if_busy(work.session, counter)
@@ -257,20 +295,17 @@ class QueueEngine:
             return _with_estimate(session, ticket, self.clock())
 
     def open_tickets(self, branch_code: str) -> list[dict]:
-        from .snapshot import open_tickets
         with self.read() as session:
-            return open_tickets(session, branch_code, self.clock())
+            return snapshot.open_tickets(session, branch_code, self.clock())
 
     def counter_overview(self, counter_id: int) -> dict:
-        from .snapshot import counter_overview
         with self.read() as session:
-            return counter_overview(session, counter_id, self.clock())
+            return snapshot.counter_overview(session, counter_id, self.clock())
 
     def snapshot(self, branch_code: str, recent: int = 10) -> dict:
         """What a display needs, with the sequence number of the last event it includes."""
-        from .snapshot import branch_snapshot  # a read model, kept apart from state changes
-        with self.read() as session:
-            return branch_snapshot(session, branch_code, self.clock(), recent)
+        with self.read() as session:  # snapshot: a read model, kept apart from state changes
+            return snapshot.branch_snapshot(session, branch_code, self.clock(), recent)
 
 
 # ---- helpers (all run inside the caller's transaction) ----------------------------------------
@@ -281,7 +316,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     """Issue a ticket inside `work` (a kiosk tap, or an appointment's check-in). The busiest path,
     so it runs prepared Core statements, not ORM units."""
     target = _issue_target(work.session, branch_code, service_code)
-    _check_language(target.service_code, target.service_languages or target.branch_languages, language)
+    check_language(target.service_code, target.service_languages or target.branch_languages, language)
     day = service_day(target.timezone, work.now)
     number = allocate_number(work.session, target.branch_id, target.service_id, day)
     values = {
@@ -298,13 +333,18 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
                  "status": values["status"], "service": target.service_code,
                  "service_names": dict(target.names), "language": language,
                  "appointment": appointment_id is not None}
-    work.record("ticket.issued", branch_id=target.branch_id, branch_code=target.branch_code,
-                ticket=published, service_id=target.service_id, staff_id=staff_id)
-    place = estimates.Place(values["id"], target.branch_id, target.service_id, day,
-                            values["priority"], work.now, due_at)
+    place = estimates.Place(policy.Candidate(values["id"], target.service_id, language, values["priority"],
+                                             work.now, due_at, None, target.needs_language_match),
+                            target.branch_id, day)
     ahead = estimates.people_ahead(work.session, place, work.now)
     wait = estimates.estimated_wait_minutes(work.session, target.branch_id, target.service_id,
                                             target.expected_minutes, ahead)
+    if wait is not None:  # what the visitor was told, for the statistics of estimates
+        work.session.connection().execute(STORE_ESTIMATE, {"ticket_id": values["id"], "minutes": wait})
+    # The event last: its sequence number locks the branch's row until commit, and every kiosk of the
+    # branch (in every process) waits for that lock, so nothing else should run while it is held.
+    work.record("ticket.issued", branch_id=target.branch_id, branch_code=target.branch_code,
+                ticket=published, service_id=target.service_id, staff_id=staff_id)
     return TicketView(
         id=values["id"], number=values["label"], token=values["token"], status=values["status"],
         branch=target.branch_code, service=target.service_code, service_names=dict(target.names),
@@ -319,13 +359,15 @@ ISSUE_TARGET = (
            Branch.languages.label("branch_languages"), Service.id.label("service_id"),
            Service.code.label("service_code"), Service.prefix, Service.names,
            Service.languages.label("service_languages"), Service.priority, Service.expected_minutes,
-           Service.active)
+           Service.active, Service.needs_language_match)
     .select_from(Branch)
     .outerjoin(Service, and_(Service.branch_id == Branch.id, Service.code == bindparam("service")))
     .where(Branch.code == bindparam("branch"))
 )
 INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 INSERT_EVENT = insert(Event.__table__)
+STORE_ESTIMATE = (update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam("ticket_id"))
+                  .values(estimated_wait_minutes=bindparam("minutes")))
 
 
 def _issue_target(session: Session, branch_code: str, service_code: str):
@@ -351,7 +393,7 @@ def _service_in_branch(session: Session, branch: Branch, service_code: str) -> S
     return service
 
 
-def _check_language(service_code: str, offered: list[str], language: str) -> None:
+def check_language(service_code: str, offered: list[str], language: str) -> None:
     if offered and language not in offered:
         raise InvalidInput(f"language '{language}' is not offered for {service_code}; offered: "
                            f"{', '.join(offered)}", field="language", allowed=list(offered))
@@ -385,6 +427,11 @@ def _refuse_if_busy(session: Session, counter: Counter) -> None:
                        "finish, mark no-show or transfer it first", ticket=active.label)
 
 
+# Call-next claims a ticket with the state machine's CALL move (see _claim_best).
+_CALL_SOURCES, CALLED = TICKET_TRANSITIONS[TicketAction.CALL]
+CALLABLE_FROM = sorted(status.value for status in _CALL_SOURCES)
+
+
 def _claim_best(session: Session, counter: Counter, now: datetime) -> Ticket | None:
     """Rank the waiting tickets by the policy and take the best one nobody else took."""
     today = service_day(counter.branch.timezone, now)
@@ -395,7 +442,7 @@ def _claim_best(session: Session, counter: Counter, now: datetime) -> Ticket | N
         .where(
             Ticket.branch_id == counter.branch_id,
             Ticket.service_day == today,
-            Ticket.status == TicketStatus.WAITING.value,
+            Ticket.status.in_(CALLABLE_FROM),
             Ticket.service_id.in_([s.id for s in counter.services]),
         )
     ).all()
@@ -404,12 +451,13 @@ def _claim_best(session: Session, counter: Counter, now: datetime) -> Ticket | N
         service_ids=frozenset(s.id for s in counter.services),
         languages=frozenset(counter.languages or ()),
     )
+    # The state machine's CALL move, as one conditional UPDATE: on PostgreSQL a concurrent caller
+    # may have taken the ticket meanwhile, and then the next candidate is tried.
     for candidate in policy.rank((policy.Candidate(*row) for row in rows), context, now):
-        # Conditional claim: on PostgreSQL a concurrent caller may have taken it meanwhile.
         claimed = session.execute(
             update(Ticket)
-            .where(Ticket.id == candidate.id, Ticket.status == TicketStatus.WAITING.value)
-            .values(status=TicketStatus.CALLED.value, counter_id=counter.id, called_at=now,
+            .where(Ticket.id == candidate.id, Ticket.status.in_(CALLABLE_FROM))
+            .values(status=CALLED.value, counter_id=counter.id, called_at=now,
                     call_count=Ticket.call_count + 1, target_counter_id=None)
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -33,3 +33,15 @@ class InvalidInput(DomainError):
     """A value is well-formed but not acceptable (e.g. a language the service does not offer)."""
 
     code = "invalid_input"
+
+
+class CounterTaken(Conflict):
+    """Someone acts at a counter (or on its ticket) that another person holds."""
+
+    code = "counter_taken"
+
+
+class NotYourTicket(Conflict):
+    """A counter action on a ticket that is at no counter the caller holds."""
+
+    code = "not_your_ticket"

@@ -1,4 +1,4 @@
-"""Position in queue and estimated wait, consistent with the call-next policy.
+"""Position in queue and estimated wait: positions count by the call-next rule itself (policy.rank_key).
 
 These run on every ticket issued, so the statements are built once with bound parameters:
 building SQLAlchemy expressions per call cost more than running them.
@@ -9,57 +9,112 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from . import policy
+from .base import UTCDateTime
 from .org import Counter, counter_services
-from .policy import APPOINTMENT_LEAD, is_due
 from .queue import Ticket
 from .states import CounterState, TicketStatus
 
 # Service times of this many recent finished tickets make the average.
 RECENT_SERVICES = 20
-# Below this many samples the service's configured expected duration is used.
-MIN_SAMPLES = 3
+# The configured expected duration counts as this many samples: a few quick services (a question
+# answered at once) must not make "10 people ahead, about 3 minutes".
+PRIOR_SAMPLES = 5
+# The estimate never falls below this share of the configured expected duration.
+FLOOR_SHARE = 0.5
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a waiting ticket stands: the fields the policy orders by."""
+    """A waiting ticket as the policy orders it, and the queue it waits in."""
 
-    id: int
+    ticket: policy.Candidate
     branch_id: int
-    service_id: int
     service_day: date
-    priority: int
-    effective_at: datetime
-    due_at: datetime | None = None
 
     @classmethod
     def of(cls, ticket: Ticket) -> "Place":
-        return cls(ticket.id, ticket.branch_id, ticket.service_id, ticket.service_day, ticket.priority,
-                   ticket.effective_at, ticket.due_at)
+        candidate = policy.Candidate(ticket.id, ticket.service_id, ticket.language, ticket.priority,
+                                     ticket.effective_at, ticket.due_at, ticket.target_counter_id,
+                                     ticket.service.needs_language_match)
+        return cls(candidate, ticket.branch_id, ticket.service_day)
 
 
+class _SqlTerms:
+    """The operations of `policy.rank_key` on SQL expressions."""
+
+    @staticmethod
+    def due(due_at, limit):
+        return and_(due_at.is_not(None), due_at <= limit)
+
+    @staticmethod
+    def not_in(value, options):
+        return value.not_in(bindparam("languages", expanding=True))
+
+    @staticmethod
+    def if_(condition, yes, no):
+        return case((condition, yes), else_=no)
+
+
+class _StatementLanguages:
+    """Stands for the counter's languages when the rule is built into a statement once (a parameter)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class _StatementTime:
+    """Stands for `now` when the rule is built into a statement once: `now + lead` becomes a parameter."""
+
+    def __add__(self, lead):
+        return bindparam("due_limit", type_=UTCDateTime)
+
+
+def _columns(needs_language_match: bool) -> SimpleNamespace:
+    return SimpleNamespace(id=Ticket.id, language=Ticket.language, priority=Ticket.priority,
+                           effective_at=Ticket.effective_at, due_at=Ticket.due_at,
+                           needs_language_match=needs_language_match)
+
+
+def _ranked_before(keys: tuple, values: tuple):
+    """SQL for `keys < values`, compared as tuples (first difference decides)."""
+    condition = keys[-1] < values[-1]
+    for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+        key = key if isinstance(key, ColumnElement) else literal(key)
+        condition = or_(key < value, and_(key == value, condition))
+    return condition
+
+
+_KEY_TYPES = (Integer, Integer, Integer, UTCDateTime, Integer)
+_KEY_PARAMS = tuple(bindparam(f"k{i}", type_=kind()) for i, kind in enumerate(_KEY_TYPES))
 _SAME_QUEUE = and_(
     Ticket.branch_id == bindparam("branch_id"),
     Ticket.service_day == bindparam("service_day"),
     Ticket.service_id == bindparam("service_id"),
     Ticket.status == TicketStatus.WAITING.value,
 )
-_OTHER_DUE = and_(Ticket.due_at.is_not(None), Ticket.due_at <= bindparam("due_limit"))
-_EARLIER = or_(Ticket.effective_at < bindparam("effective_at"),
-               and_(Ticket.effective_at == bindparam("effective_at"), Ticket.id < bindparam("id")))
-AHEAD_OF_WALK_IN = select(func.count()).where(_SAME_QUEUE, or_(
-    _OTHER_DUE,
-    Ticket.priority > bindparam("priority"),
-    and_(Ticket.priority == bindparam("priority"), _EARLIER),
-))
-AHEAD_OF_DUE = select(func.count()).where(_SAME_QUEUE, _OTHER_DUE, or_(
-    Ticket.due_at < bindparam("due_at"),
-    and_(Ticket.due_at == bindparam("due_at"), Ticket.id < bindparam("id")),
-))
+# Eligible at the reference counter: not transferred to another one.
+_ELIGIBLE = or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == bindparam("counter_id"))
+
+
+def _ahead(language_match: bool):
+    counter = SimpleNamespace(languages=_StatementLanguages() if language_match else ())
+    keys = policy.rank_key(_columns(language_match), counter, _StatementTime(), _SqlTerms)
+    return select(func.count()).where(_SAME_QUEUE, _ELIGIBLE, _ranked_before(keys, _KEY_PARAMS))
+
+
+AHEAD = _ahead(language_match=False)
+AHEAD_BY_LANGUAGE = _ahead(language_match=True)
+COUNTERS_ON_DUTY = (
+    select(Counter.id, Counter.state, Counter.languages)
+    .join(counter_services, counter_services.c.counter_id == Counter.id)
+    .where(counter_services.c.service_id == bindparam("service_id"))
+)
 WAITING = select(func.count()).where(_SAME_QUEUE)
 RECENT_DURATIONS = (
     select(Ticket.started_at, Ticket.finished_at)
@@ -89,13 +144,18 @@ STAFFED_COUNTERS = (
 
 
 def people_ahead(session: Session, place: Place, now: datetime) -> int:
-    """Waiting tickets of the same queue that the policy would call before this one."""
-    params = {"branch_id": place.branch_id, "service_day": place.service_day, "service_id": place.service_id,
-              "due_limit": now + APPOINTMENT_LEAD, "id": place.id}
-    if is_due(place.due_at, now):
-        return session.connection().execute(AHEAD_OF_DUE, params | {"due_at": place.due_at}).scalar_one()
-    params |= {"priority": place.priority, "effective_at": place.effective_at}
-    return session.connection().execute(AHEAD_OF_WALK_IN, params).scalar_one()
+    """Waiting tickets of the same queue that its reference counter would call before this one."""
+    ticket = place.ticket
+    connection = session.connection()
+    on_duty = [policy.CounterOnDuty(id_, state == CounterState.OPEN.value, frozenset(languages or ()))
+               for id_, state, languages in connection.execute(COUNTERS_ON_DUTY, {"service_id": ticket.service_id})]
+    counter = policy.reference_counter(ticket, on_duty)
+    params = {"branch_id": place.branch_id, "service_day": place.service_day, "service_id": ticket.service_id,
+              "counter_id": counter.id, "due_limit": now + policy.APPOINTMENT_LEAD}
+    params |= {f"k{i}": value for i, value in enumerate(policy.rank_key(ticket, counter, now))}
+    if ticket.needs_language_match and counter.languages:
+        return connection.execute(AHEAD_BY_LANGUAGE, params | {"languages": sorted(counter.languages)}).scalar_one()
+    return connection.execute(AHEAD, params).scalar_one()
 
 
 def waiting_count(session: Session, branch_id: int, service_id: int, day: date) -> int:
@@ -104,12 +164,22 @@ def waiting_count(session: Session, branch_id: int, service_id: int, day: date) 
 
 
 def average_service_minutes(session: Session, branch_id: int, service_id: int, expected_minutes: int) -> float:
-    """Median of recent service times of this service in its branch, else its expected duration."""
+    """Minutes one visitor of this service takes at a counter, from its recent service times."""
     rows = session.connection().execute(RECENT_DURATIONS, {"branch_id": branch_id, "service_id": service_id})
-    durations = [(end - start).total_seconds() / 60 for start, end in rows]
-    if len(durations) < MIN_SAMPLES:
-        return float(expected_minutes)
-    return max(statistics.median(durations), 0.5)
+    return service_minutes_estimate([(end - start).total_seconds() / 60 for start, end in rows],
+                                    expected_minutes)
+
+
+def service_minutes_estimate(recent: list[float], expected_minutes: float) -> float:
+    """The median of recent service times, pulled towards the configured expected duration (worth
+    PRIOR_SAMPLES samples) and never below FLOOR_SHARE of it. The median ignores one very long
+    service; the prior and the floor keep a run of very short ones from collapsing the estimate."""
+    expected = float(expected_minutes)
+    if not recent:
+        return expected
+    n = len(recent)
+    blended = (n * statistics.median(recent) + PRIOR_SAMPLES * expected) / (n + PRIOR_SAMPLES)
+    return max(blended, FLOOR_SHARE * expected, 0.5)
 
 
 def open_counters(session: Session, service_id: int) -> int:

@@ -5,6 +5,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .db import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -22,8 +26,6 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-    from .db import make_engine
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -33,5 +35,4 @@ def current_revision(url: str) -> str | None:
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -15,6 +15,14 @@ counter_services = Table(
     Base.metadata,
     Column("counter_id", ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
     Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The branches a staff member works at; admins and coordinators work at all of them.
+staff_branches = Table(
+    "staff_branch",
+    Base.metadata,
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    Column("branch_id", ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -46,6 +54,8 @@ class Branch(Base):
     check_in_early_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # …until this long after it; later it is a no-show.
     appointment_grace_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # The kiosk issues tickets outside opening hours too (e.g. a queue that forms before opening).
+    kiosk_outside_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     services: Mapped[list[Service]] = relationship(back_populates="branch", order_by="Service.sort_order")
     counters: Mapped[list[Counter]] = relationship(back_populates="branch", order_by="Counter.sort_order")
@@ -80,6 +90,8 @@ class Service(Base):
     bookable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     slot_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     slot_capacity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # What to bring to an appointment, per language (shown on the booking confirmation).
+    what_to_bring: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     branch: Mapped[Branch] = relationship(back_populates="services")
 
@@ -91,11 +103,16 @@ class Counter(Base):
     """A desk in a branch, serving some of its services, staffed by one person at a time."""
 
     __tablename__ = "counter"
-    __table_args__ = (UniqueConstraint("branch_id", "name"),)
+    __table_args__ = (UniqueConstraint("branch_id", "name"), UniqueConstraint("branch_id", "number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), index=True)
+    # Staff-facing label, unique in the branch ("Přepážka 2", "Tlumočníci").
     name: Mapped[str] = mapped_column(String(60))
+    # What visitors are sent to: the number on the desk, and optionally a name per language
+    # ({"cs": "Tlumočníci", "vi": "Phiên dịch viên"}) for desks known by more than a number.
+    number: Mapped[int] = mapped_column(Integer)
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     state: Mapped[str] = mapped_column(String(10), default=CounterState.CLOSED.value)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     # Languages the staff member declared for this shift; empty: no preference.
@@ -103,6 +120,8 @@ class Counter(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     # Printer at the desk (referral confirmations), same addresses as a kiosk's; empty: none.
     printer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # A removed counter that has served tickets is retired, not deleted: its history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     branch: Mapped[Branch] = relationship(back_populates="counters")
     services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by="Service.sort_order")
@@ -128,10 +147,9 @@ class Staff(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     ui_language: Mapped[str] = mapped_column(String(8), default="cs")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Raised to revoke every bearer token issued before.
-    token_version: Mapped[int] = mapped_column(Integer, default=0)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sign-in sessions and their revocation: models/accounts.py; failed sign-ins: okenko/limits.py.
+
+    branches: Mapped[list[Branch]] = relationship(secondary=staff_branches, order_by="Branch.code")
 
 
 class DeviceKind(StrEnum):
@@ -158,5 +176,10 @@ class Device(Base):
     printer_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A kiosk's time limit: idle seconds before it asks "Are you still there?" (some visitors
+    # need much longer: EN 301 549 §5.2 / WCAG 2.2.1).
+    idle_seconds: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
+    # When the device last opened its page or connected (at most once a minute is written).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     branch: Mapped[Branch] = relationship()

@@ -1,4 +1,8 @@
-"""The "call next" policy: which waiting ticket a counter gets. Pure functions, no database.
+"""The order of the queue: which waiting ticket a counter calls next, and so where a visitor stands.
+
+One rule, written once in `rank_key`. Call-next evaluates it on Python values to rank candidates;
+positions evaluate the same function on SQL columns to count the tickets ranked before one
+(models/estimates.py), so the position a visitor is shown is the order they are called in.
 
 Order, first rule first:
 1. Language: for services that need a language match (interpreting), a counter whose staff
@@ -11,9 +15,10 @@ Only tickets of the counter's services, and not transferred to another counter, 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 # An appointment counts as due this long before its start (the visitor is already here).
 APPOINTMENT_LEAD = timedelta(minutes=5)
@@ -33,13 +38,46 @@ class Candidate:
 
 @dataclass(frozen=True)
 class CounterContext:
-    id: int
+    id: int | None
     service_ids: frozenset[int]
     languages: frozenset[str] = frozenset()
 
 
+class PythonTerms:
+    """The operations `rank_key` needs, on plain values (models/estimates.py has the SQL ones)."""
+
+    @staticmethod
+    def due(due_at: datetime | None, limit: datetime) -> bool:
+        return due_at is not None and due_at <= limit
+
+    @staticmethod
+    def not_in(value: str, options: frozenset[str]) -> bool:
+        return value not in options
+
+    @staticmethod
+    def if_(condition: bool, yes: Any, no: Any) -> Any:
+        return yes if condition else no
+
+
+def rank_key(ticket: Any, counter: CounterContext, now: datetime, terms: Any = PythonTerms) -> tuple:
+    """The ticket's place in the counter's order as a tuple: smaller is called first.
+
+    `ticket` is a Candidate (with PythonTerms) or the ticket table's columns (with SQL terms);
+    `needs_language_match` is a plain bool in both, it belongs to the service of the queue."""
+    due = terms.due(ticket.due_at, now + APPOINTMENT_LEAD)
+    if ticket.needs_language_match and counter.languages:
+        mismatch = terms.if_(terms.not_in(ticket.language, counter.languages), 1, 0)
+    else:
+        mismatch = 0
+    return (mismatch,
+            terms.if_(due, 0, 1),
+            terms.if_(due, 0, -ticket.priority),
+            terms.if_(due, ticket.due_at, ticket.effective_at),
+            ticket.id)
+
+
 def is_due(due_at: datetime | None, now: datetime) -> bool:
-    return due_at is not None and due_at <= now + APPOINTMENT_LEAD
+    return PythonTerms.due(due_at, now + APPOINTMENT_LEAD)
 
 
 def is_eligible(ticket: Candidate, counter: CounterContext) -> bool:
@@ -52,19 +90,35 @@ def speaks_language(ticket: Candidate, counter: CounterContext) -> bool:
     return ticket.language in counter.languages
 
 
-def rank_key(ticket: Candidate, counter: CounterContext, now: datetime) -> tuple:
-    mismatch = not speaks_language(ticket, counter)
-    if is_due(ticket.due_at, now):
-        return (mismatch, 0, 0, ticket.due_at, ticket.id)
-    return (mismatch, 1, -ticket.priority, ticket.effective_at, ticket.id)
-
-
 def rank(candidates: Iterable[Candidate], counter: CounterContext, now: datetime) -> list[Candidate]:
     """Eligible tickets, best first; the engine takes the first one still waiting."""
     eligible = (t for t in candidates if is_eligible(t, counter))
     return sorted(eligible, key=lambda t: rank_key(t, counter, now))
 
 
-def choose_next(candidates: Iterable[Candidate], counter: CounterContext, now: datetime) -> Candidate | None:
-    ranked = rank(candidates, counter, now)
-    return ranked[0] if ranked else None
+@dataclass(frozen=True)
+class CounterOnDuty:
+    """A counter serving the ticket's service, as positions need it."""
+
+    id: int
+    open: bool
+    languages: frozenset[str]
+
+
+def reference_counter(ticket: Candidate, counters: Sequence[CounterOnDuty]) -> CounterContext:
+    """The counter whose order a visitor's position is counted in.
+
+    A ticket transferred to one counter waits for that counter only. Otherwise the first open counter
+    that speaks the visitor's language (when the service matches languages), else the first open one;
+    with none open, a counter without language preference."""
+    services = frozenset({ticket.service_id})
+    if ticket.target_counter_id is not None:
+        target = next((c for c in counters if c.id == ticket.target_counter_id), None)
+        return CounterContext(ticket.target_counter_id, services, target.languages if target else frozenset())
+    open_ = sorted((c for c in counters if c.open), key=lambda c: c.id)
+    if ticket.needs_language_match:
+        speaking = [c for c in open_ if not c.languages or ticket.language in c.languages]
+        open_ = speaking or open_
+    if not open_:
+        return CounterContext(None, services)
+    return CounterContext(open_[0].id, services, open_[0].languages)

@@ -1,20 +1,30 @@
-"""Print attempts of tickets: what printed, what failed and why."""
+"""Print attempts of tickets (what printed, what failed and why) and the printers' last known states.
+
+`PrintLog` owns these writes, as `AppointmentBook` owns booking. A print changes no queue state, so
+its record carries no event (no sequence number, nothing for displays to rebuild): a kiosk tap costs
+one event transaction, the ticket's, plus this small insert.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
-from .org import Device
+from .fields import fit
+from .engine import QueueEngine
+from .org import Branch, Counter, Device, DeviceKind
+from .queue import Ticket
 
 
 class PrintStatus(StrEnum):
     PRINTED = "printed"
     FAILED = "failed"
     SKIPPED = "skipped"   # no printer configured: the ticket is shown on screen only
+    SENDING = "sending"   # a kiosk's one reprint, claimed before it is sent
 
 
 class PrintJob(Base):
@@ -30,26 +40,125 @@ class PrintJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def record_print(work, ticket, *, device_id: int | None, printer: str, status: PrintStatus,
-                 error: str = "", printer_state: str = "", reprint: bool = False) -> None:
-    """Store one print attempt (inside the caller's transaction) and the printer's state."""
-    work.session.add(PrintJob(ticket_id=ticket.id, device_id=device_id, printer=printer[:200],
-                              status=status.value, error=error[:300], reprint=reprint, created_at=work.now))
-    if device_id is not None and printer_state:
-        set_printer_state(work.session, device_id, printer_state, work.now)
-    event = "ticket.printed" if status == PrintStatus.PRINTED else "ticket.print_failed"
-    work.record_ticket(event, ticket, device_id=device_id, reprint=reprint, error=error[:300])
+@dataclass(frozen=True)
+class PrintOutcome:
+    """What one attempt did: its status, the reason of a failure, what the printer said of itself."""
+    printer: str
+    status: PrintStatus
+    error: str = ""
+    printer_state: str = ""
 
 
-def set_printer_state(session, device_id: int, state: str, now: datetime) -> None:
-    device = session.get(Device, device_id)
-    if device is not None:
-        device.printer_state, device.printer_checked_at = state, now
+@dataclass(frozen=True)
+class KioskPrinter:
+    device_id: int
+    device: str
+    branch: str
+    printer: str          # the kiosk's own address; empty: the configured default
+    state: str            # last known state; empty: never learnt
+    checked_at: datetime | None = None
 
 
-def reprint_allowed(session, ticket_id: int) -> bool:
+class PrintLog:
+    def __init__(self, engine: QueueEngine):
+        self.engine = engine
+
+    # ---- outcomes --------------------------------------------------------------------------
+
+    def record(self, ticket_id: int, device_id: int | None, outcome: PrintOutcome, *, reprint: bool = False) -> bool:
+        """Store one attempt; True when the kiosk may still reprint the ticket once."""
+        with self.engine.transaction() as work:
+            _add_job(work.session, ticket_id, device_id, outcome, reprint, work.now)
+            return outcome.status == PrintStatus.FAILED and not reprint and not _reprinted(work.session, ticket_id)
+
+    def claim_reprint(self, ticket_id: int, device_id: int | None, printer: str) -> int | None:
+        """Take a ticket's one kiosk reprint before printing (the job's id), or None when its last print
+        did not fail or it was reprinted (or is being reprinted) already. Concurrent claims: one wins."""
+        with self.engine.transaction() as work:
+            # Lock the ticket so claims queue here (SQLite's writers queue on BEGIN IMMEDIATE anyway).
+            if work.session.get(Ticket, ticket_id, with_for_update=True) is None:
+                return None
+            if not reprint_allowed(work.session, ticket_id):
+                return None
+            job = PrintJob(ticket_id=ticket_id, device_id=device_id, printer=fit(printer, PrintJob.printer),
+                           status=PrintStatus.SENDING.value, error="", reprint=True, created_at=work.now)
+            work.session.add(job)
+            work.session.flush()
+            return job.id
+
+    def settle(self, job_id: int, device_id: int | None, outcome: PrintOutcome) -> None:
+        """The outcome of a claimed reprint."""
+        with self.engine.transaction() as work:
+            work.session.execute(update(PrintJob).where(PrintJob.id == job_id).values(
+                status=outcome.status.value, error=fit(outcome.error, PrintJob.error)))
+            if device_id is not None and outcome.printer_state:
+                _set_state(work.session, device_id, outcome.printer_state, work.now)
+
+    def reprint_allowed(self, ticket_id: int) -> bool:
+        with self.engine.read() as session:
+            return reprint_allowed(session, ticket_id)
+
+    # ---- printers --------------------------------------------------------------------------
+
+    def kiosk_printers(self) -> list[KioskPrinter]:
+        """Every active kiosk with its printer, by branch and name."""
+        with self.engine.read() as session:
+            rows = session.execute(
+                select(Device.id, Device.name, Branch.code, Device.printer, Device.printer_state,
+                       Device.printer_checked_at)
+                .join(Branch, Branch.id == Device.branch_id)
+                .where(Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
+                .order_by(Branch.code, Device.name, Device.id)
+            ).all()
+        return [KioskPrinter(*row) for row in rows]
+
+    def branch_kiosk(self, branch_code: str) -> KioskPrinter | None:
+        """The kiosk whose printer front-desk staff print on: the branch's first active kiosk."""
+        kiosks = [kiosk for kiosk in self.kiosk_printers() if kiosk.branch == branch_code]
+        return min(kiosks, key=lambda kiosk: kiosk.device_id, default=None)
+
+    def counter_printer(self, counter_id: int) -> str:
+        with self.engine.read() as session:
+            counter = session.get(Counter, counter_id)
+            return counter.printer if counter else ""
+
+    def remember_states(self, states: dict[int, str]) -> datetime:
+        """Printer state per kiosk id, as just learnt by a probe; when that was."""
+        with self.engine.transaction() as work:
+            for device_id, state in states.items():
+                _set_state(work.session, device_id, state, work.now)
+            return work.now
+
+    def last_known_states(self, default_printer: bool) -> dict[str, str]:
+        """State per "branch/kiosk" as last learnt, without asking any printer. `default_printer`:
+        whether kiosks without their own printer have the configured default one."""
+        return {f"{kiosk.branch}/{kiosk.device}":
+                kiosk.state or ("unknown" if kiosk.printer or default_printer else "none")
+                for kiosk in self.kiosk_printers()}
+
+
+def _add_job(session: Session, ticket_id: int, device_id: int | None, outcome: PrintOutcome, reprint: bool,
+             now: datetime) -> None:
+    session.add(PrintJob(ticket_id=ticket_id, device_id=device_id, printer=fit(outcome.printer, PrintJob.printer),
+                         status=outcome.status.value, error=fit(outcome.error, PrintJob.error), reprint=reprint, created_at=now))
+    if device_id is not None and outcome.printer_state:
+        _set_state(session, device_id, outcome.printer_state, now)
+
+
+def _set_state(session: Session, device_id: int, state: str, now: datetime) -> None:
+    session.execute(update(Device).where(Device.id == device_id).values(printer_state=fit(state, Device.printer_state),
+                                                                       printer_checked_at=now))
+
+
+def _reprinted(session: Session, ticket_id: int) -> bool:
+    return session.execute(
+        select(PrintJob.id).where(PrintJob.ticket_id == ticket_id, PrintJob.reprint.is_(True)).limit(1)
+    ).first() is not None
+
+
+def reprint_allowed(session: Session, ticket_id: int) -> bool:
     """A kiosk may reprint once, and only after the print failed."""
-    jobs = session.execute(
-        select(PrintJob.status, PrintJob.reprint).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id)
-    ).all()
-    return bool(jobs) and jobs[-1].status == PrintStatus.FAILED and not any(job.reprint for job in jobs)
+    last = session.execute(
+        select(PrintJob.status).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return last == PrintStatus.FAILED and not _reprinted(session, ticket_id)

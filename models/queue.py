@@ -65,6 +65,9 @@ class Ticket(Base):
     target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id", ondelete="SET NULL"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"))
+    # The wait in minutes the visitor was told at issue (None: no counter was open); statistics
+    # compare it with the real wait.
+    estimated_wait_minutes: Mapped[int | None] = mapped_column(Integer)
 
     branch: Mapped[Branch] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
@@ -115,6 +118,8 @@ class Appointment(Base):
         ForeignKey("ticket.id", ondelete="SET NULL", use_alter=True))  # ticket ↔ appointment cycle
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by every change a visitor's calendar must follow (rebooked, cancelled): its SEQUENCE.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     branch: Mapped[Branch] = relationship()
     service: Mapped[Service] = relationship()

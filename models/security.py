@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,14 +22,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
 def token_fingerprint(token: str) -> str:
     """SHA-256 of a device token; tokens are long and random, so no slow hash is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def same_fingerprint(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

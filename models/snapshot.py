@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session, aliased
 
 from . import estimates, hours
 from .errors import NotFound
+from .interpreting import active_request
 from .numbering import service_day, zone
 from .content import Slide
 from .org import Branch, Counter, Service, Staff
 from .queue import Event, Ticket
 from .states import TicketStatus
+from .views import counter_ref
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
@@ -31,25 +33,28 @@ def branch_snapshot(session: Session, branch_code: str, now: datetime, recent: i
         "service_day": day.isoformat(),
         "generated_at": now.isoformat(),
         "current": _current_calls(session, branch, day),
+        "active_calls": active_calls(session, branch, day),
         "recent": _recent_calls(session, branch, day, recent),
         "services": _queues(session, branch, day, now),
-        "slides": _slides(session, branch, day),
+        "slides": _slides(session, branch, now.astimezone(zone(branch.timezone))),
     }
 
 
-def branch_queues(session: Session, branch_code: str, now: datetime) -> tuple[int, list[dict]]:
-    """(sequence number, per-service queue state) for realtime `queue` messages."""
+def branch_queues(session: Session, branch_code: str, now: datetime) -> tuple[int, list[dict], list[dict]]:
+    """(sequence number, per-service queue state, active calls) for realtime `queue` messages: a
+    start, no-show or cancel ends a call, and displays learn of it with the counts."""
     branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one()
     day = service_day(branch.timezone, now)
-    return branch.event_seq, _queues(session, branch, day, now)
+    return branch.event_seq, _queues(session, branch, day, now), active_calls(session, branch, day)
 
 
 def _queues(session: Session, branch: Branch, day: date, now: datetime) -> list[dict]:
     return [_service_queue(session, branch, service, day, now) for service in branch.services if service.active]
 
 
-def _slides(session: Session, branch: Branch, day: date) -> list[dict]:
-    """Active slides for this branch (or every branch) valid on `day`, in showing order."""
+def _slides(session: Session, branch: Branch, local: datetime) -> list[dict]:
+    """Active slides for this branch (or every branch) valid now (dates, weekdays, hours), in showing order."""
+    day = local.date()
     slides = session.execute(
         select(Slide).where(
             Slide.active.is_(True),
@@ -59,7 +64,14 @@ def _slides(session: Session, branch: Branch, day: date) -> list[dict]:
         ).order_by(Slide.sort_order, Slide.id)
     ).scalars()
     return [{"id": s.id, "language": s.language, "title": s.title, "body": s.body, "image_url": s.image_url,
-             "duration_s": s.duration_s} for s in slides]
+             "duration_s": s.duration_s} for s in slides if _in_window(s, local)]
+
+
+def _in_window(slide: Slide, local: datetime) -> bool:
+    weekday, clock = hours.DAYS[local.weekday()], local.strftime("%H:%M")
+    if slide.weekdays and weekday not in slide.weekdays:
+        return False
+    return (not slide.time_from or slide.time_from <= clock) and (not slide.time_until or clock < slide.time_until)
 
 
 def _call(ticket: Ticket, counter: Counter | None, at: datetime | None) -> dict:
@@ -70,7 +82,7 @@ def _call(ticket: Ticket, counter: Counter | None, at: datetime | None) -> dict:
         "language": ticket.language,
         "status": ticket.status,
         "appointment": ticket.appointment_id is not None,
-        "counter": None if counter is None else {"id": counter.id, "name": counter.name},
+        "counter": counter_ref(counter),
         "at": at.isoformat() if at else None,
     }
 
@@ -83,6 +95,31 @@ def _current_calls(session: Session, branch: Branch, day: date) -> list[dict]:
         ).order_by(Ticket.called_at.desc())
     ).scalars()
     return [_call(t, t.counter, t.called_at) for t in tickets]
+
+
+def active_calls(session: Session, branch: Branch, day: date) -> list[dict]:
+    """Every counter's called ticket, waiting for its visitor to arrive: one slot per counter (the
+    newest call if a counter has more than one), newest first. History is secondary; these stay."""
+    calls = func.count(Event.id).label("calls")
+    rows = session.execute(
+        select(Ticket, calls)
+        .outerjoin(Event, (Event.ticket_id == Ticket.id) & Event.type.in_(CALL_EVENTS))
+        .where(Ticket.branch_id == branch.id, Ticket.service_day == day,
+               Ticket.status == TicketStatus.CALLED.value, Ticket.counter_id.is_not(None))
+        .group_by(Ticket.id)
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
+    ).all()
+    slots: dict[int, dict] = {}
+    for ticket, count in rows:
+        if ticket.counter_id in slots:
+            continue
+        slots[ticket.counter_id] = {
+            "number": ticket.label, "service": ticket.service.code, "service_names": dict(ticket.service.names),
+            "language": ticket.language, "appointment": ticket.appointment_id is not None,
+            "counter": counter_ref(ticket.counter), "called_at": ticket.called_at.isoformat(),
+            "call_count": max(count, 1),
+        }
+    return list(slots.values())
 
 
 def _recent_calls(session: Session, branch: Branch, day: date, limit: int) -> list[dict]:
@@ -115,7 +152,7 @@ def _service_queue(session: Session, branch: Branch, service: Service, day: date
 def _availability(session: Session, branch: Branch, service: Service, now: datetime) -> dict:
     """Whether a kiosk offers the service now, and if not, why (closed hours or nobody serving)."""
     local = now.astimezone(zone(branch.timezone))
-    if branch.opening_hours and not hours.is_open(branch.opening_hours, local):
+    if branch.opening_hours and not branch.kiosk_outside_hours and not hours.is_open(branch.opening_hours, local):
         opens = hours.next_opening(branch.opening_hours, local)
         return {"available": False, "unavailable_reason": "closed",
                 "opens_at": opens.isoformat() if opens else None}
@@ -157,8 +194,7 @@ def _current_ticket(session: Session, ticket: Ticket, now: datetime) -> dict:
     history = session.execute(
         select(Event.type, Event.at, Event.data).where(Event.ticket_id == ticket.id).order_by(Event.seq)
     ).all()
-    from .interpreting import _active_request
-    request = _active_request(session, ticket.id)
+    request = active_request(session, ticket.id)
     interpreter = session.get(Staff, request.interpreter_id) if request and request.interpreter_id else None
     return {
         "interpreter": None if request is None else {

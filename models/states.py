@@ -40,7 +40,6 @@ TICKET_TRANSITIONS: dict[TicketAction, tuple[frozenset[TicketStatus], TicketStat
 }
 
 ACTIVE_AT_COUNTER = frozenset({C, S})
-FINAL = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED})
 
 
 def next_ticket_status(current: str, action: TicketAction) -> TicketStatus:

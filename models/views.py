@@ -1,7 +1,7 @@
 """Plain, detached views of tickets and counters that the engine returns and publishes."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from .org import Counter
@@ -31,13 +31,12 @@ class TicketView:
     # The branch's time zone: times on the ticket are the branch's local times.
     timezone: str = "Europe/Prague"
 
-    def public(self) -> dict:
-        """What a phone, a display or a realtime subscriber may see: no personal data exists here."""
-        return asdict(self)
-
-
 def counter_ref(counter: Counter | None) -> dict | None:
-    return None if counter is None else {"id": counter.id, "name": counter.name}
+    """A counter as events and snapshots carry it: visitors are sent to its number (and its name in
+    their language, where it has one)."""
+    if counter is None:
+        return None
+    return {"id": counter.id, "name": counter.name, "number": counter.number, "names": dict(counter.names or {})}
 
 
 def ticket_view(ticket: Ticket, *, people_ahead: int | None = None, wait: int | None = None) -> TicketView:

@@ -3,22 +3,27 @@
 Network printers get a plain socket with our own deadline (python-escpos' Network connects lazily,
 leaks the socket when nothing listens and has a 60 s default). After the ticket we ask the printer
 for its real-time status (DLE EOT): a printer that takes the bytes but never answers is hung, and one
-that answers "paper end" did not print the ticket. USB and serial use python-escpos' devices.
+that answers "paper end" did not print the ticket; a reply without the status bytes' fixed bits is
+not a printer (state unknown). USB and serial use python-escpos' devices; they and files are written
+in an OS thread (printers/deadline.py), so a blocked device cannot block the server.
 """
 from __future__ import annotations
 
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import deadline
 from .address import PrinterAddress
 
 DLE_EOT_PRINTER = b"\x10\x04\x01"   # printer status: bit 3 = offline
 DLE_EOT_PAPER = b"\x10\x04\x04"     # roll paper sensor: bits 2-3 near end, bits 5-6 end
 STATUS_QUERY = DLE_EOT_PRINTER + DLE_EOT_PAPER
+# Both status bytes have fixed bits (0 and 7 clear, 1 and 4 set): anything else is not a printer's answer.
+FIXED_BITS_MASK, FIXED_BITS = 0x93, 0x12
+
+MIN_SECONDS = 0.05   # what is left of a deadline is never less: a socket timeout of 0 means "no wait"
 
 ONLINE, OFFLINE, PAPER_OUT, PAPER_LOW, UNKNOWN, NOT_CONFIGURED = (
     "online", "offline", "paper_out", "paper_low", "unknown", "none")
@@ -38,11 +43,12 @@ class PrinterState:
     detail: str = ""
 
 
-def send(address: PrinterAddress, data: bytes, timeout: float = 3.0) -> PrinterState:
-    """Deliver `data`; raises PrinterError on any failure, always within about `timeout` seconds."""
+def send(address: PrinterAddress, data: bytes, timeout: float = 3.0, spent: float = 0.0) -> PrinterState:
+    """Deliver `data`; raises PrinterError on any failure, always within about `timeout` seconds of which
+    `spent` (e.g. rendering) are gone already."""
     if address.scheme == "tcp":
-        return _tcp(address, data, timeout)
-    state = _with_deadline(lambda: _device_send(address, data), timeout)
+        return _tcp(address, data, timeout, spent=spent)
+    state = _with_deadline(address, lambda: _device_send(address, data), timeout, spent)
     if state.state in (PAPER_OUT, OFFLINE):
         raise PrinterError(f"printer {address}: {state.detail}", state.state)
     return state
@@ -54,7 +60,7 @@ def status(address: PrinterAddress, timeout: float = 2.0) -> PrinterState:
     try:
         if address.scheme == "tcp":
             return _tcp(address, b"", timeout, force_status=True)
-        return _with_deadline(lambda: _device_status(address), timeout)
+        return _with_deadline(address, lambda: _device_status(address), timeout)
     except PrinterError as exc:
         return PrinterState(exc.state, exc.reason)
 
@@ -63,6 +69,8 @@ def parse_status(reply: bytes) -> PrinterState:
     if len(reply) < 2:
         return PrinterState(UNKNOWN, "incomplete status reply")
     printer, paper = reply[0], reply[1]
+    if any(byte & FIXED_BITS_MASK != FIXED_BITS for byte in (printer, paper)):
+        return PrinterState(UNKNOWN, f"not a printer status reply: {reply[:2].hex()}")
     if paper & 0x60:
         return PrinterState(PAPER_OUT, "out of paper")
     if printer & 0x08:
@@ -72,12 +80,13 @@ def parse_status(reply: bytes) -> PrinterState:
     return PrinterState(ONLINE)
 
 
-def _tcp(address: PrinterAddress, data: bytes, timeout: float, force_status: bool = False) -> PrinterState:
-    deadline = time.monotonic() + timeout
+def _tcp(address: PrinterAddress, data: bytes, timeout: float, force_status: bool = False,
+         spent: float = 0.0) -> PrinterState:
+    deadline = time.monotonic() + max(timeout - spent, MIN_SECONDS)
     ask = force_status or address.confirm
     try:
-        with socket.create_connection((address.host, address.port), timeout=timeout) as sock:
-            sock.settimeout(max(deadline - time.monotonic(), 0.05))
+        with socket.create_connection((address.host, address.port), timeout=deadline - time.monotonic()) as sock:
+            sock.settimeout(max(deadline - time.monotonic(), MIN_SECONDS))
             sock.sendall(data + (STATUS_QUERY if ask else b""))
             if not ask:
                 return PrinterState(UNKNOWN, "printer not asked for its status")
@@ -96,7 +105,7 @@ def _tcp(address: PrinterAddress, data: bytes, timeout: float, force_status: boo
 def _read(sock: socket.socket, count: int, deadline: float) -> bytes:
     reply = b""
     while len(reply) < count:
-        sock.settimeout(max(deadline - time.monotonic(), 0.05))
+        sock.settimeout(max(deadline - time.monotonic(), MIN_SECONDS))
         chunk = sock.recv(count - len(reply))
         if not chunk:
             raise PrinterError("the printer closed the connection without a status reply")
@@ -104,15 +113,14 @@ def _read(sock: socket.socket, count: int, deadline: float) -> bytes:
     return reply
 
 
-def _with_deadline(job, timeout: float) -> PrinterState:
-    # USB and serial writes block in C; a worker thread lets the caller give up on time.
-    pool = ThreadPoolExecutor(max_workers=1)
+def _with_deadline(address: PrinterAddress, job, timeout: float, spent: float = 0.0) -> PrinterState:
+    # USB, serial and file writes block in the kernel: they run in an OS thread, never on the loop.
     try:
-        return pool.submit(job).result(timeout=timeout)
-    except FutureTimeout:
+        return deadline.run(str(address), job, max(timeout - spent, MIN_SECONDS))
+    except deadline.DeadlineExceeded as exc:
+        if exc.stuck:
+            raise PrinterError(f"printer {address}: {exc}") from None
         raise PrinterError(f"printer did not take the ticket within {timeout:g} s") from None
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _device_send(address: PrinterAddress, data: bytes) -> PrinterState:
