@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test install system-deps bench
+.PHONY: demo test install system-deps bench vendor-socketio
 
 $(BIN)/okenko: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,16 @@ $(AXE):
 	npm install --no-audit --no-fund --silent --prefix .cache/npm axe-core@4
 
 test: install system-deps $(AXE)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/issue_tickets.py
+
+# The official Socket.IO browser client, committed (offline kiosk networks): see its README.md.
+SOCKETIO_VERSION ?= 4.8.4
+SOCKETIO_DIR := okenko/static/vendor/socket.io
+vendor-socketio:
+	rm -rf .cache/socketio && mkdir -p .cache/socketio
+	cd .cache/socketio && npm pack --silent socket.io-client@$(SOCKETIO_VERSION) && tar xzf socket.io-client-$(SOCKETIO_VERSION).tgz
+	cp .cache/socketio/package/dist/socket.io.min.js .cache/socketio/package/LICENSE $(SOCKETIO_DIR)/

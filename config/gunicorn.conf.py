@@ -21,3 +21,12 @@ errorlog = "-"
 loglevel = os.environ.get("OKENKO_LOG_LEVEL", "info").lower()
 # The control socket is one path per user shared by every master: several instances would clash.
 control_socket_disable = True
+
+
+def post_request(worker, req, environ, resp):
+    """Yield to the other greenlets after every request. A keep-alive connection whose client has
+    already sent its next request never blocks, so without this one connection can be served again
+    and again while others wait for seconds (measured with `ab -k -c16`: issuing p99 2.4 s → ~0.1 s
+    at the same rate). Imported here, in the worker, after gevent has patched it."""
+    import gevent
+    gevent.sleep(0)

@@ -50,8 +50,22 @@ class Settings:
     contact_retention_days: int = 30
     # How often a server process marks missed appointments as no-shows (0: never; use the CLI).
     appointment_sweep_s: int = 60
+    # Requests one server process works on at once; past it, 503 with Retry-After (0: no limit).
+    # Public booking traffic may take half of it (okenko/shedding.py).
+    max_in_flight: int = 64
+    # Spoken announcements (okenko/speech.py): better voices where installed, per language,
+    # "cs=rhvoice:zdenek;ru=festival:voice_msu_ru_nsh_clunits"; others use espeak-ng.
+    speech_voices: str = ""
+    # A synthesizer that takes longer is given up on (the display then plays the chime alone).
+    speech_timeout_s: float = 10.0
+    # The phone page says "your turn is near" from this many people ahead.
+    turn_near_at: int = 3
     # Booking appointments, per client address (Flask-Limiter syntax).
     booking_rate_limit: str = "10 per minute;30 per hour"
+    # Raw events older than this are purged once their days' statistics are stored (3 years).
+    event_retention_days: int = 3 * 365
+    # Interventions (served tickets) a branch should reach in a year: the funder report's target.
+    yearly_target: int = 3500
 
     @property
     def effective_database_url(self) -> str:

@@ -1,35 +1,30 @@
-"""Who is calling: staff (bearer token, later also a login session) or a registered device."""
+"""Who is calling (a staff session or bearer token, or a registered device) and what they may do.
+
+The rules of who may act live here, once: `authorize` checks a staff member's role and, where the
+request is bound to a branch, that they work there (models.accounts.StaffIdentity.works_at).
+API views say it with `@require_staff(roles, branch=...)`, pages and sockets call `authorize`.
+Who may act at a counter (its holder) is the engine's rule: models/engine.py."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
-from models import Branch, Device, Role, Staff, utcnow
-from models.security import token_fingerprint, verify_password
+from models import Branch, Counter, Device, InterpreterRequest, Role, StaffIdentity, Ticket
+from models.fields import TOKEN, fit
+from models.security import token_fingerprint
 
 from .api.errors import ApiError
+from .limits import TooManyAttempts, client_address, sign_in_per_account, sign_in_per_address
 from .runtime import runtime
-
-STAFF_TOKEN_SALT = "okenko.staff-api"
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=5)
 
 COUNTER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNSELLOR, Role.INTERPRETER)
 FRONT_DESK_ROLES = COUNTER_ROLES + (Role.RECEPTIONIST,)
-
-
-@dataclass(frozen=True)
-class StaffIdentity:
-    id: int
-    username: str
-    display_name: str
-    role: str
+# The reception desk's powers over any ticket of their branches: cancel, reprint, printers.
+RECEPTION_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.RECEPTIONIST)
 
 
 @dataclass(frozen=True)
@@ -52,39 +47,30 @@ class Caller:
         return next((d for d in self.devices if d.branch_code == branch_code and d.kind == kind), None)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(runtime().settings.secret_key, salt=STAFF_TOKEN_SALT)
-
-
-def issue_staff_token(staff: Staff) -> str:
-    return _serializer().dumps({"s": staff.id, "v": staff.token_version})
-
-
-def login(username: str, password: str) -> Staff:
-    """Check a username and password, with a lockout after repeated failures."""
-    now = utcnow()
-    with runtime().writer() as session, session.begin():
-        staff = session.execute(select(Staff).where(Staff.username == username)).scalar_one_or_none()
-        if staff is not None and staff.locked_until and staff.locked_until > now:
-            wait = int((staff.locked_until - now).total_seconds()) + 1
-            raise ApiError(429, "locked", f"too many failed sign-ins; try again in {wait} s", retry_after=wait)
-        accepted = verify_password(staff.password_hash if staff else None, password) and staff.active
-        if staff is not None:
-            _count_attempt(staff, accepted, now)  # committed whatever the outcome
-            session.flush()
-            session.expunge(staff)
-    if not accepted:
+def login(username: str, password: str) -> StaffIdentity:
+    """Check a username and password, for pages and the API alike (one budget). Only failures count:
+    per account from this address, and per address."""
+    address, account = client_address(), username.casefold()
+    try:
+        sign_in_per_address.charge(address)
+    except TooManyAttempts as exc:
+        raise _locked(exc) from None
+    try:
+        sign_in_per_account.charge(account, address)
+    except TooManyAttempts as exc:
+        sign_in_per_address.refund(address)
+        raise _locked(exc) from None
+    staff = runtime().accounts.verify_credentials(username, password)
+    if staff is None:
         raise ApiError(401, "invalid_credentials", "unknown username or wrong password")
+    sign_in_per_address.refund(address)
+    sign_in_per_account.refund(account, address)
     return staff
 
 
-def _count_attempt(staff: Staff, accepted: bool, now) -> None:
-    if accepted:
-        staff.failed_logins, staff.locked_until = 0, None
-        return
-    staff.failed_logins += 1
-    if staff.failed_logins >= MAX_FAILED_LOGINS:
-        staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
+def _locked(exc: TooManyAttempts) -> ApiError:
+    return ApiError(429, "locked", f"too many failed sign-ins; try again in {exc.retry_after} s",
+                    retry_after=exc.retry_after)
 
 
 # A kiosk or display page keeps its device token in this cookie (HttpOnly, SameSite=Strict),
@@ -101,15 +87,20 @@ def current_caller() -> Caller:
         elif (user := _session_user()) is not None:
             g.caller = Caller(staff=user.identity)
         elif cookie := request.cookies.get(DEVICE_COOKIE, ""):
-            g.caller = device_caller(cookie[:512]) or Caller()
+            g.caller = device_caller(fit(cookie, TOKEN)) or Caller()
         else:
             g.caller = Caller()
     return g.caller
 
 
 def _session_user():
-    from flask_login import current_user
+    from flask_login import current_user  # the accounts module installs Flask-Login on the app
     return current_user if current_user and current_user.is_authenticated else None
+
+
+def bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def authenticate_header(header: str) -> Caller:
@@ -119,7 +110,7 @@ def authenticate_header(header: str) -> Caller:
         return Caller()
     if scheme.lower() != "bearer" or not token or len(token) > 512:
         raise ApiError(401, "invalid_token", "use 'Authorization: Bearer <token>'")
-    # Staff tokens are signed and carry dots; device tokens are plain random strings.
+    # Staff tokens are "<session id>.<secret>"; device tokens are plain random strings without dots.
     caller = _staff_caller(token) if "." in token else device_caller(token)
     if caller is None:
         raise ApiError(401, "invalid_token", "the token is unknown, expired or revoked")
@@ -127,18 +118,8 @@ def authenticate_header(header: str) -> Caller:
 
 
 def _staff_caller(token: str) -> Caller | None:
-    settings = runtime().settings
-    try:
-        claims = _serializer().loads(token, max_age=settings.staff_token_max_age_s)
-    except (SignatureExpired, BadSignature):
-        return None
-    if not isinstance(claims, dict):
-        return None
-    with runtime().reader() as session:
-        staff = session.get(Staff, claims.get("s"))
-        if staff is None or not staff.active or staff.token_version != claims.get("v"):
-            return None
-        return Caller(staff=StaffIdentity(staff.id, staff.username, staff.display_name, staff.role))
+    staff = runtime().accounts.identity_for(token)
+    return None if staff is None else Caller(staff=staff)
 
 
 DEVICES_BY_TOKEN = (
@@ -149,25 +130,78 @@ DEVICES_BY_TOKEN = (
 
 
 def device_caller(token: str) -> Caller | None:
-    # Every kiosk tap authenticates, so this is one prepared Core query.
-    with runtime().reader() as session:
-        rows = session.connection().execute(DEVICES_BY_TOKEN, {"token_hash": token_fingerprint(token)}).all()
+    # Every kiosk tap authenticates, so this is one prepared Core query on a pooled connection (no ORM
+    # session around it); it reads the database every time, so a revoked device is refused at once.
+    with runtime().engine.connect() as connection:
+        rows = connection.execute(DEVICES_BY_TOKEN, {"token_hash": token_fingerprint(token)}).all()
     return Caller(devices=tuple(DeviceIdentity(*row) for row in rows)) if rows else None
 
 
-def require_staff(roles: Iterable[Role]) -> Callable:
-    allowed = frozenset(str(r) for r in roles)
+# ---- who may do what ---------------------------------------------------------------------------
+
+def may(staff: StaffIdentity | None, roles: Iterable[Role], branch: str | None = None) -> bool:
+    return staff is not None and staff.role in {str(r) for r in roles} and (branch is None or staff.works_at(branch))
+
+
+def authorize(roles: Iterable[Role], branch: str | None = None) -> StaffIdentity:
+    """The calling staff member if their role is one of `roles` and they work at `branch` (when the
+    request is bound to one); else 401 (nobody signed in) or 403."""
+    staff = current_caller().staff
+    allowed = sorted(str(r) for r in roles)
+    if staff is None:
+        raise ApiError(401, "unauthorized", "sign in as staff: send a staff bearer token")
+    if staff.role not in allowed:
+        raise ApiError(403, "forbidden", f"the role '{staff.role}' may not do this", allowed_roles=allowed)
+    if branch is not None and not staff.works_at(branch) and _branch_exists(branch):
+        raise ApiError(403, "wrong_branch", f"you do not work at branch '{branch}'", branch=branch)
+    return staff  # (an unknown branch is the view's 404)
+
+
+def require_staff(roles: Iterable[Role], *, branch: Callable[..., str | None] | None = None) -> Callable:
+    """Views for staff of `roles`; `branch(**view_args)` names the branch the request is bound to
+    (None: unknown, the view answers 404)."""
+    roles = tuple(roles)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            caller = current_caller()
-            if caller.staff is None:
-                raise ApiError(401, "unauthorized", "sign in as staff: send a staff bearer token")
-            if caller.staff.role not in allowed:
-                raise ApiError(403, "forbidden", f"the role '{caller.staff.role}' may not do this",
-                               allowed_roles=sorted(allowed))
+            authorize(roles)
+            if branch is not None:
+                authorize(roles, branch(**kwargs))
             return view(*args, **kwargs)
-        wrapper.required_roles = allowed  # read by the OpenAPI document
+        wrapper.required_roles = frozenset(str(r) for r in roles)  # read by the OpenAPI document
         return wrapper
     return decorate
+
+
+# Where a request is bound: one small query each (a counter or ticket never changes branch).
+
+def branch_named(code: str, **_) -> str:
+    return fit(code, Branch.code)
+
+
+def branch_in_query(**_) -> str:
+    return fit(request.args.get("branch", ""), Branch.code)
+
+
+def branch_of_counter(counter_id: int, **_) -> str | None:
+    return _branch_code(select(Branch.code).join(Counter, Counter.branch_id == Branch.id)
+                        .where(Counter.id == counter_id))
+
+
+def branch_of_ticket(ticket_id: int, **_) -> str | None:
+    return _branch_code(select(Branch.code).join(Ticket, Ticket.branch_id == Branch.id).where(Ticket.id == ticket_id))
+
+
+def branch_of_interpreter_request(request_id: int, **_) -> str | None:
+    return _branch_code(select(Branch.code).join(InterpreterRequest, InterpreterRequest.branch_id == Branch.id)
+                        .where(InterpreterRequest.id == request_id))
+
+
+def _branch_exists(code: str) -> bool:
+    return _branch_code(select(Branch.code).where(Branch.code == code)) is not None
+
+
+def _branch_code(statement) -> str | None:
+    with runtime().reader() as session:
+        return session.execute(statement).scalar_one_or_none()

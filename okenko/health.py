@@ -28,9 +28,8 @@ def healthz():
 
 
 def _printers() -> dict[str, str]:
-    from kiosk.printing import last_known_states
     try:
-        return last_known_states()
+        return runtime().printing.last_known_states(runtime().settings.printer not in ("", "none"))
     except Exception:
         log.exception("health check: printer states unavailable")
         return {}

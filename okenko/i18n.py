@@ -6,6 +6,8 @@ the app starts (compiled .mo files are build outputs, not committed).
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,25 +47,14 @@ def compile_catalogs(target: Path) -> Path:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as source:
             catalog = read_po(source, locale=po_path.parts[-3])
-        partial = mo_path.with_suffix(".tmp")
-        with partial.open("wb") as out:
-            write_mo(out, catalog)
-        partial.replace(mo_path)  # atomic: several workers may compile at once
+        # Several workers may compile at once: each writes its own file, then renames it into place
+        # (atomic), so no worker reads or replaces a half-written catalog.
+        partial = mo_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with partial.open("wb") as out:
+                write_mo(out, catalog)
+            partial.replace(mo_path)
+        finally:
+            partial.unlink(missing_ok=True)
     return target
 
-
-def strip_line_numbers() -> None:
-    """After `pybabel update`: keep file names in the catalogs' `#:` comments, drop line numbers, so
-    a catalog changes only when its texts do (`python -m okenko.i18n`)."""
-    from babel.messages.pofile import write_po
-    for po_path in SOURCES.glob("*/LC_MESSAGES/*.po"):
-        with po_path.open("rb") as source:
-            catalog = read_po(source, locale=po_path.parts[-3])
-        for message in catalog:
-            message.locations = sorted({(path, None) for path, _line in message.locations})
-        with po_path.open("wb") as out:
-            write_po(out, catalog, width=0, include_previous=False)
-
-
-if __name__ == "__main__":
-    strip_line_numbers()

@@ -19,13 +19,16 @@ import logging
 import queue as queues
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, current_app
 
 from models import NotFound, PublishedEvent
 from models.snapshot import branch_queues
 
+from .announcements import audio_urls, with_audio
+from .extensions import socketio_of
 from .runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -66,9 +69,11 @@ def public_ticket(ticket: dict) -> dict:
 
 
 class Relay:
-    def __init__(self, app: Flask, socketio):
+    def __init__(self, app: Flask, socketio, ticket_status: Callable[[str], dict]):
+        """`ticket_status(token)`: what a phone hears about its ticket (worded by the kiosk part)."""
         self._app = app
         self._socketio = socketio
+        self._ticket_status = ticket_status
         self._inbox: queues.Queue[PublishedEvent] = queues.Queue(maxsize=INBOX_LIMIT)
         self._started = False
         self._lock = threading.Lock()
@@ -132,6 +137,9 @@ class Relay:
             if event.counter:
                 self._emit(COUNTER, "ticket" if event.ticket else "counter", _console_message(event),
                            counter_room(event.counter["id"]))
+            if event.type.startswith("kiosk.help_"):
+                # "Call staff": every reception page and console of the branch, until acknowledged.
+                self._emit(COUNTER, "help", _console_message(event), branch_room(event.branch))
             if event.type.startswith("interpreter."):
                 # Interpreters sit at other counters: the whole branch's consoles hear of requests.
                 self._emit(COUNTER, "interpreter", _console_message(event), branch_room(event.branch))
@@ -142,22 +150,24 @@ class Relay:
                 continue
             del folded[branch]
             with runtime().reader() as session:
-                _seq, services = branch_queues(session, branch, runtime().queue.clock())
+                _seq, services, calls = branch_queues(session, branch, runtime().queue.clock())
             first = pending.last + 1 if pending.first is None else pending.first
-            message = {"seq_from": first, "seq": pending.last, "services": services}
+            message = {"seq_from": first, "seq": pending.last, "services": services,
+                       "active_calls": with_audio(calls)}
             self._emit(DISPLAY, "queue", message, branch_room(branch))
             self._emit(COUNTER, "queue", message, branch_room(branch))
 
     def _emit_call(self, event: PublishedEvent, seq_from: int) -> None:
         message = {"seq_from": seq_from, "seq": event.seq, "at": event.at.isoformat(),
                    "recall": event.type == "ticket.recalled", "ticket": public_ticket(event.ticket),
-                   "counter": event.counter}
+                   "counter": event.counter,
+                   "audio": audio_urls(event.ticket["number"], event.counter, event.ticket["language"])}
         self._emit(DISPLAY, "call", message, branch_room(event.branch))
         self._emit(COUNTER, "call", message, branch_room(event.branch))
 
     def _emit_status(self, event: PublishedEvent) -> None:
         try:
-            message = ticket_status_message(event.ticket["token"])
+            message = self._ticket_status(event.ticket["token"])
         except NotFound:
             return
         self._emit(TICKET, "status", message | {"seq": event.seq}, ticket_room(event.ticket["token"]))
@@ -173,15 +183,6 @@ def _due() -> float:
     return time.monotonic() + QUEUE_INTERVAL_S
 
 
-def ticket_status_message(token: str) -> dict:
-    """What a phone gets: the public status with sentences in the ticket's language."""
-    from kiosk.texts import ticket_texts  # the kiosk part owns the visitor's wording
-
-    from .api.serialize import ticket_status_json
-    view = runtime().queue.ticket_by_token(token)
-    return ticket_status_json(view) | {"texts": ticket_texts(view)}
-
-
 def _console_message(event: PublishedEvent) -> dict:
     return {"seq": event.seq, "type": event.type, "at": event.at.isoformat(), "ticket": event.ticket,
             "counter": event.counter, "data": event.data}
@@ -189,9 +190,6 @@ def _console_message(event: PublishedEvent) -> dict:
 
 def publish_slides(branch_code: str) -> None:
     """Tell a branch's displays that their slides changed (called by whoever edits slides)."""
-    from flask import current_app
-
-    from .extensions import socketio_of
     snapshot = runtime().queue.snapshot(branch_code)
     socketio_of(current_app).emit("slide", {"seq_from": snapshot["seq"], "seq": snapshot["seq"], "slides": snapshot["slides"]},
                   to=branch_room(branch_code), namespace=DISPLAY)

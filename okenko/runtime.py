@@ -9,10 +9,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
-from models import AppointmentBook, EventBus, QueueEngine
+from models import AppointmentBook, EventBus, InterpreterDesk, PrintLog, QueueEngine, StaffAccounts
 from models.db import make_engine, make_sessions
+from models.slot_cache import LocalGenerations, RedisGenerations, SlotCache
 
 EXTENSION = "okenko"
+# app.extensions key of the kiosk's sample ticket, (language, status link) -> printers.render.TicketPrint:
+# `okenko printer test|preview` prints it without the core importing the kiosk package.
+SAMPLE_TICKET = "okenko.sample_ticket"
 
 
 @dataclass
@@ -23,17 +27,29 @@ class Runtime:
     reader: sessionmaker[Session]
     queue: QueueEngine
     appointments: AppointmentBook
+    accounts: StaffAccounts
+    interpreters: InterpreterDesk
+    printing: PrintLog
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
         engine = make_engine(settings.effective_database_url, echo=settings.sql_echo)
         writer, reader = make_sessions(engine)
         queue = QueueEngine(writer, reader, EventBus())
-        book = AppointmentBook(queue, timedelta(days=settings.contact_retention_days))
-        return cls(settings, engine, writer, reader, queue, book)
+        book = AppointmentBook(queue, timedelta(days=settings.contact_retention_days), _slot_cache(settings))
+        accounts = StaffAccounts(writer, reader, session_max_age=timedelta(seconds=settings.staff_token_max_age_s),
+                                 clock=lambda: queue.clock())
+        return cls(settings, engine, writer, reader, queue, book, accounts, InterpreterDesk(queue), PrintLog(queue))
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self
+
+
+def _slot_cache(settings: Settings) -> SlotCache:
+    """Several processes share a Redis: a booking on one must invalidate the others' cached slots."""
+    if settings.message_queue.startswith(("redis://", "rediss://")):
+        return SlotCache(RedisGenerations(settings.message_queue, settings.message_queue_channel))
+    return SlotCache(LocalGenerations())
 
 
 def runtime(app: Flask | None = None) -> Runtime:
@@ -46,3 +62,15 @@ def queue() -> QueueEngine:
 
 def appointments() -> AppointmentBook:
     return runtime().appointments
+
+
+def accounts() -> StaffAccounts:
+    return runtime().accounts
+
+
+def interpreters() -> InterpreterDesk:
+    return runtime().interpreters
+
+
+def print_log() -> PrintLog:
+    return runtime().printing

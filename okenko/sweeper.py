@@ -9,6 +9,8 @@ import threading
 
 from flask import Flask
 
+from models.statistics import maintain
+
 from .extensions import socketio_of
 from .runtime import runtime
 
@@ -38,4 +40,16 @@ def _run(app: Flask, interval_s: int) -> None:
                          swept)
         except Exception:  # a database hiccup: try again next round
             log.exception("appointment sweep failed")
+        _maintain_statistics(app)
         socketio.sleep(interval_s)
+
+
+def _maintain_statistics(app: Flask) -> None:
+    """Store the aggregates of finished days, purge raw events past the retention period."""
+    run = runtime(app)
+    try:
+        done = maintain(run.writer, run.queue.clock(), run.settings.event_retention_days)
+        if any(done.values()):
+            log.info("statistics: %(days_rolled_up)d day(s) rolled up, %(events_purged)d event(s) purged", done)
+    except Exception:  # try again next round; statistics fold unrolled days live meanwhile
+        log.exception("statistics roll-up failed")

@@ -5,13 +5,13 @@ from flask import Blueprint, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Branch, Counter
+from models import Branch, Counter, SessionKind
 
-from ..auth import issue_staff_token, login
-from ..limits import SIGN_IN, limiter
-from ..runtime import runtime
+from ..auth import bearer_token, current_caller, login
+from ..runtime import accounts, runtime
+from .errors import ApiError
 from .openapi import document
-from .schemas import BranchList, TokenOut, TokenRequest, parse_body
+from .schemas import BranchList, Empty, TokenOut, TokenRequest, parse_body
 
 bp = Blueprint("directory", __name__, url_prefix="/api/v1")
 
@@ -42,15 +42,27 @@ def _branch_json(branch: Branch) -> dict:
 
 
 @bp.post("/auth/token")
-@limiter.limit(SIGN_IN)
-@document("Exchange a staff username and password for a bearer token", tag="auth", body=TokenRequest,
-          responses={200: ("A bearer token", TokenOut), 429: ("Locked after failed attempts", None)})
+@document("Exchange a staff username and password for a bearer token (one session; end it with "
+          "/auth/logout). Failed attempts share one budget with the sign-in page", tag="auth", body=TokenRequest,
+          responses={200: ("A bearer token", TokenOut), 429: ("Too many failed attempts", None)})
 def create_token():
     body = parse_body(TokenRequest)
     staff = login(body.username, body.password)
     return jsonify({
-        "token": issue_staff_token(staff), "token_type": "Bearer",
+        "token": accounts().open_session(staff.id, SessionKind.API), "token_type": "Bearer",
         "expires_in": runtime().settings.staff_token_max_age_s,
         "staff": {"id": staff.id, "username": staff.username, "display_name": staff.display_name,
                   "role": staff.role},
     })
+
+
+@bp.post("/auth/logout")
+@document("End the session of this bearer token: it stops working at once", tag="auth", auth="staff",
+          responses={204: ("Signed out", None)})
+def logout():
+    parse_body(Empty)
+    token = bearer_token()
+    if current_caller().staff is None or not token:
+        raise ApiError(401, "unauthorized", "send the staff bearer token to end")
+    accounts().end_session(token)
+    return "", 204

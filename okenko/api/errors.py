@@ -62,7 +62,11 @@ def register_error_handlers(app) -> None:
         if not wants_json():
             return exc
         name = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 400, name, exc.description or exc.name)
+        response = error_response(exc.code or 400, name, exc.description or exc.name)
+        for header, value in exc.get_headers():     # e.g. a 405's Allow
+            if header.lower() != "content-type":
+                response.headers[header] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

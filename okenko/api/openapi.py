@@ -12,19 +12,24 @@ from . import schemas
 bp = Blueprint("openapi", __name__)
 
 REF = "#/components/schemas/{model}"
+REQUIRED = " (required)"
 STANDARD_ERRORS = {
     400: "Malformed request", 401: "Missing or invalid token", 403: "Role or device not allowed",
     404: "Unknown branch, service, counter or ticket", 409: "Illegal state transition or conflict",
     413: "Body too large", 415: "Body is not JSON", 422: "Body fails validation",
+    429: "Too many attempts: wait the seconds in Retry-After", 503: "Busy: try again after Retry-After seconds",
 }
 
 
 def document(summary: str, *, tag: str, auth: str | None = None, body: type[BaseModel] | None = None,
-             responses: dict[int, tuple[str, type[BaseModel] | None]] | None = None) -> Callable:
-    """Attach the OpenAPI description to a view. `auth`: None (public), "staff", "device", "staff|device"."""
+             responses: dict[int, tuple[str, type[BaseModel] | None]] | None = None,
+             query: dict[str, str] | None = None) -> Callable:
+    """Attach the OpenAPI description to a view. `auth`: None (public), "staff", "device", "staff|device".
+    `query`: query parameters (all strings) → their description; a required one ends its description
+    with " (required)"."""
     def decorate(view: Callable) -> Callable:
         view.openapi = {"summary": summary, "tag": tag, "auth": auth, "body": body,
-                        "responses": responses or {}}
+                        "responses": responses or {}, "query": query or {}}
         return view
     return decorate
 
@@ -81,6 +86,8 @@ def _operation(rule, view, spec: dict, models: set) -> dict:
     operation: dict = {"summary": spec["summary"], "tags": [spec["tag"]], "operationId": rule.endpoint,
                        "responses": {}}
     params = [_parameter(*match) for match in PARAM.findall(rule.rule)]
+    params += [{"name": name, "in": "query", "required": description.endswith(REQUIRED), "description": description,
+                "schema": {"type": "string"}} for name, description in spec.get("query", {}).items()]
     if params:
         operation["parameters"] = params
     if spec["auth"]:

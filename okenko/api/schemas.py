@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints,
+                      model_validator)
 
-from models import INTERVENTION_TOPICS
+from models.fields import in_range
 
 from .errors import ApiError
 
@@ -38,11 +39,22 @@ class IssueTicket(Body):
         return self
 
 
+class HelpRequestIn(Body):
+    branch: Code
+
+
+class PracticeTicketIn(Body):
+    branch: Code
+    service: Code
+    language: Language
+
+
 class BookAppointment(Body):
     branch: Code
     service: Code
     language: Language
-    start: Annotated[AwareDatetime, Field(strict=False, description="A slot's start, with its UTC offset")]
+    start: Annotated[AwareDatetime, Field(strict=False, description="A slot's start, with its UTC offset"),
+                     AfterValidator(in_range)]
     contact: str = Field("", max_length=200, description="Optional phone or e-mail; erased after the "
                                                           "retention period")
     referral_ticket: int | None = Field(None, ge=1, description="Staff only: the ticket of the client "
@@ -54,7 +66,7 @@ class PrintAtCounter(Body):
 
 
 class Rebook(Body):
-    start: Annotated[AwareDatetime, Field(strict=False)]
+    start: Annotated[AwareDatetime, Field(strict=False), AfterValidator(in_range)]
 
 
 class TokenRequest(Body):
@@ -68,12 +80,16 @@ class Transfer(Body):
 
 
 class Finish(Body):
-    topics: list[str] = Field(default_factory=list, max_length=len(INTERVENTION_TOPICS),
-                              description="Anonymous intervention topics: " + ", ".join(INTERVENTION_TOPICS))
+    topics: list[Code] = Field(default_factory=list, max_length=50,
+                               description="Anonymous intervention topics: codes from GET /api/v1/topics")
 
 
 class Cancel(Body):
     reason: str = Field("", max_length=200)
+
+
+class PairingStart(Body):
+    kind: Literal["kiosk", "display"]
 
 
 class Empty(Body):
@@ -110,7 +126,9 @@ class Error(BaseModel):
 
 class CounterRef(BaseModel):
     id: int
-    name: str
+    name: str = Field(description="staff-facing label")
+    number: int = Field(description="the number visitors are sent to")
+    names: dict[str, str] = Field(description="the counter's name per language, where it has one")
 
 
 class TicketTexts(BaseModel):
@@ -128,6 +146,19 @@ class PrintOut(BaseModel):
     error: str | None = Field(description="why it failed, for staff")
     message: str | None = Field(description="what to tell the visitor, in the ticket's language")
     reprint_allowed: bool
+
+
+class PrinterOut(BaseModel):
+    device: str = Field(description="the kiosk")
+    branch: str
+    printer: str = Field(description="its printer's address (tcp://…, usb://…, none, invalid)")
+    state: str = Field(description="online, offline, paper_out, paper_low, unknown, invalid or none")
+    detail: str | None = Field(description="what the printer said, when just asked")
+    checked_at: datetime | None = Field(description="when the state was learnt; null: never")
+
+
+class PrinterList(RootModel[list[PrinterOut]]):
+    pass
 
 
 class TicketOut(BaseModel):
@@ -223,12 +254,27 @@ class Health(BaseModel):
         None, description="printers: last known state of each kiosk's printer (online, offline, paper_out, …)")
 
 
+class ActiveCall(BaseModel):
+    number: str = Field(examples=["R-009"])
+    service: str
+    service_names: dict[str, str]
+    language: str
+    appointment: bool
+    counter: CounterRef
+    called_at: datetime
+    call_count: int = Field(description="1 for the first call, +1 for each recall")
+    audio: dict[str, str] = Field(description="language → URL of the spoken announcement (audio/wav)")
+
+
 class Snapshot(BaseModel):
     branch: dict
     seq: int = Field(description="Sequence number of the last event this snapshot includes")
     service_day: str
     generated_at: datetime
     current: list[dict]
+    active_calls: list[ActiveCall] = Field(
+        description="one entry per counter with a called ticket, until the visitor is started, marked "
+                    "no-show or cancelled; newest call first")
     recent: list[dict]
     services: list[dict]
     slides: list[dict] = Field(description="enlightenment slides valid today, in showing order")
@@ -286,3 +332,9 @@ class AppointmentList(RootModel[list[AppointmentOut]]):
 
 
 IssuedTicketOut.model_rebuild()
+
+
+class PairingOut(BaseModel):
+    code: str | None = Field(None, description="The code the screen shows (when asked for one)")
+    paired: bool
+    url: str | None = Field(None, description="The page to reload into, once paired")
