@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter as Tally
 from datetime import date, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import AppointmentStatus, Branch, DomainError, IllegalTransition, NotFound
+from models.fields import iso_day
 from models.appointments import CheckInRefused
 from models.codes import display_code
 from models.numbering import service_day, zone
@@ -40,8 +41,11 @@ REFUSALS = {
 @bp.get("/appointments")
 def day():
     with runtime().reader() as session:
-        branches = session.execute(select(Branch).order_by(Branch.id).options(selectinload(Branch.services))
-                                   ).scalars().all()
+        branches = [b for b in session.execute(select(Branch).order_by(Branch.id)
+                                               .options(selectinload(Branch.services))).scalars()
+                    if current_user.identity.works_at(b.code)]
+        if not branches:
+            abort(403)
         branch = next((b for b in branches if b.code == request.args.get("branch")), branches[0])
         services = [(s.code, s.name("cs")) for s in branch.services if s.bookable]
         names = [(b.code, b.name("cs")) for b in branches]
@@ -101,7 +105,7 @@ def _problem(exc: DomainError) -> str:
 
 def _day_arg(timezone: str) -> date:
     try:
-        return date.fromisoformat(request.args.get("date", ""))
+        return iso_day(request.args.get("date", ""))
     except ValueError:
         return service_day(timezone, appointments().engine.clock())
 

@@ -24,6 +24,15 @@ HISTORY_EVENTS = {
 }
 
 
+# "Call staff" alerts from kiosks (okenko/static/help-alerts.js).
+HELP_ALERTS = {"help": _l("%(kiosk)s, since %(time)s"), "acknowledge": _l("I am on my way")}
+
+
+def help_labels() -> dict[str, str]:
+    return {key: str(label) % {"kiosk": "{kiosk}", "time": "{time}"} if key == "help" else str(label)
+            for key, label in HELP_ALERTS.items()}
+
+
 def as_text(labels: dict) -> dict[str, str]:
     """The labels in the current language, for a page's JSON config."""
     return {code: str(label) for code, label in labels.items()}

@@ -3,32 +3,30 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import INTERVENTION_TOPICS, Branch, Conflict, Counter, IllegalTransition, Staff
-from okenko.auth import COUNTER_ROLES
+from models import Branch, Conflict, Counter, IllegalTransition, Staff, active_topics
+from okenko.api.errors import ApiError
+from okenko.auth import COUNTER_ROLES, authorize, branch_of_counter
 from okenko.i18n import LANGUAGES
 from okenko.runtime import queue, runtime
 
-from .labels import COUNTER_STATES, HISTORY_EVENTS, TICKET_STATUSES, as_text
+from .labels import COUNTER_STATES, HISTORY_EVENTS, TICKET_STATUSES, as_text, help_labels
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
                static_url_path="/counter/static")
 
-TOPIC_LABELS = {
-    "residence_status": _l("Residence status"), "housing": _l("Housing"), "work": _l("Work"),
-    "education": _l("Education"), "social_security": _l("Social security"), "health_care": _l("Health care"),
-    "family": _l("Family"), "citizenship": _l("Citizenship"), "other": _l("Other"),
-}
-
-
 @bp.before_request
 @login_required
 def _counter_staff_only():
-    if current_user.identity.role not in {str(r) for r in COUNTER_ROLES}:
+    """Counter roles only, and a counter's pages only at a branch the person works at."""
+    counter_id = (request.view_args or {}).get("counter_id")
+    try:
+        authorize(COUNTER_ROLES, branch_of_counter(counter_id) if counter_id is not None else None)
+    except ApiError:
         abort(403)
 
 
@@ -41,6 +39,7 @@ def choose():
                 selectinload(Branch.counters).selectinload(Counter.staff))
         ).scalars().all()
         me = session.get(Staff, current_user.identity.id)
+        branches = [b for b in branches if current_user.identity.works_at(b.code)]
         return render_template("counter/choose.html", branches=branches, my_languages=me.languages,
                                languages=LANGUAGES, me=me.id, states=COUNTER_STATES)
 
@@ -77,7 +76,8 @@ def console(counter_id: int):
             "services": [{"code": s.code, "name": s.name("cs"), "prefix": s.prefix} for s in branch.services],
             "counters": [{"id": c.id, "name": c.name, "services": [s.code for s in c.services]}
                          for c in branch.counters],
-            "topics": [{"code": code, "label": str(TOPIC_LABELS[code])} for code in INTERVENTION_TOPICS],
+            # The managed list (administration → Intervention topics), in the staff member's language.
+            "topics": [{"code": t.code, "label": t.name(str(get_locale()))} for t in active_topics(session)],
             "languages": {code: lang.native for code, lang in LANGUAGES.items()},
             "labels": {"pause": _("Pause"), "resume": _("Resume"), "accept": _("Accept"),
                        "appointment": _("appointment"),
@@ -85,7 +85,7 @@ def console(counter_id: int):
                        "requested": _("Interpreter requested (%(language)s)…", language="{language}"),
                        "coming": _("Interpreter coming: %(name)s", name="{name}"),
                        "states": as_text(COUNTER_STATES), "statuses": as_text(TICKET_STATUSES),
-                       "events": as_text(HISTORY_EVENTS)},
+                       "events": as_text(HISTORY_EVENTS)} | help_labels(),
             "me": current_user.identity.id,
             "referral": _referral_config(session, counter),
         }

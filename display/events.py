@@ -4,10 +4,13 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import Namespace, emit, join_room
 
-from models import DeviceKind, NotFound
+from models import Branch, DeviceKind, NotFound
+from models.fields import TOKEN, fit
 from okenko.auth import DEVICE_COOKIE, device_caller
+from okenko.devices import device_room, mark_seen
 from okenko.realtime import DISPLAY, branch_room
-from okenko.runtime import queue
+
+from .api import display_snapshot
 
 
 class DisplayNamespace(Namespace):
@@ -17,21 +20,24 @@ class DisplayNamespace(Namespace):
 
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}
-        branch = str(auth.get("branch", ""))[:40]
+        branch = fit(str(auth.get("branch", "")), Branch.code)
         # A display page authenticates with its cookie; other screens send the token.
-        token = str(auth.get("token") or request.cookies.get(DEVICE_COOKIE, ""))[:512]
+        token = fit(str(auth.get("token") or request.cookies.get(DEVICE_COOKIE, "")), TOKEN)
         caller = device_caller(token) if token else None
-        if caller is None or caller.device_for(branch, DeviceKind.DISPLAY) is None:
+        device = caller.device_for(branch, DeviceKind.DISPLAY) if caller else None
+        if device is None:
             raise ConnectionRefusedError("unauthorized: send the branch and a display token of that branch")
         self._branches[request.sid] = branch
         join_room(branch_room(branch))
+        join_room(device_room(device.id))   # revoking the device closes this socket
+        mark_seen(device.id)
         self.on_snapshot()
 
     def on_snapshot(self, _data=None):
         """Asked for by a display that noticed a gap; also sent on every (re)connect."""
         branch = self._branches.get(request.sid)
         try:
-            emit("snapshot", queue().snapshot(branch))
+            emit("snapshot", display_snapshot(branch))
         except NotFound:
             emit("error", {"message": f"unknown branch '{branch}'"})
 

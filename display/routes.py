@@ -10,7 +10,7 @@ from okenko.devices import register, registered, registering
 from okenko.i18n import LANGUAGES
 from okenko.runtime import runtime
 
-from .messages import announcements, labels
+from .messages import counter_words, labels
 
 bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
                static_url_path="/display/static")
@@ -27,7 +27,7 @@ def display():
 
 
 def _unregistered(failed: bool = False):
-    return render_template("kiosk/unregistered.html", lang=str(get_locale()), failed=failed, path="/display"), 403
+    return render_template("shared/unregistered.html", lang=str(get_locale()), failed=failed, kind="display"), 403
 
 
 def _page_config(device_id: int, branch_code: str) -> dict:
@@ -44,7 +44,12 @@ def _page_config(device_id: int, branch_code: str) -> dict:
         "speech": screen.speech if screen else True,
         "recentCalls": screen.recent_calls if screen else 6,
         "services": screen.service_codes if screen else [],
+        "volume": (screen.volume if screen else 80) / 100,
+        # Empty: Czech and the ticket's language.
+        "spokenLanguages": list(screen.spoken_languages or []) if screen else [],
+        # Service names rotate through these under the Czech one.
+        "languages": [code for code in languages if code != "cs"],
         "labels": labels(),
-        "announcements": announcements(sorted(set(languages) | {"cs"})),
+        "counterWords": counter_words(sorted(set(LANGUAGES))),
         "highlightSeconds": 10,
     }

@@ -1,18 +1,20 @@
 """Issuing tickets (kiosk devices and front-desk staff), printing them, and the public ticket status."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
-from models import DeviceKind, Role
+from models import DeviceKind, DomainError
 from okenko.api.errors import ApiError
 from okenko.api.openapi import document
-from okenko.api.schemas import Empty, IssuedTicketOut, IssueTicket, PrintOut, TicketStatusOut, parse_body
+from okenko.api.schemas import Empty, IssuedTicketOut, IssueTicket, PrinterList, PrintOut, TicketStatusOut, parse_body
 from okenko.api.serialize import appointment_json, ticket_json, ticket_status_json
-from okenko.auth import FRONT_DESK_ROLES, DeviceIdentity, current_caller, require_staff
-from okenko.runtime import appointments, queue
+from okenko.auth import FRONT_DESK_ROLES, RECEPTION_ROLES, DeviceIdentity, authorize, current_caller, require_staff
+from okenko.i18n import LANGUAGES
+from okenko.limits import TooManyAttempts, check_in_failures, refused
+from okenko.runtime import SAMPLE_TICKET, appointments, queue
 
 from . import printing
-from .texts import ticket_texts
+from .texts import phone_texts, ticket_texts
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 
@@ -32,8 +34,7 @@ def issue_ticket():
     body = parse_body(IssueTicket)
     device = None
     if caller.staff is not None:
-        if caller.staff.role not in FRONT_DESK_ROLES:
-            raise ApiError(403, "forbidden", f"the role '{caller.staff.role}' may not issue tickets")
+        authorize(FRONT_DESK_ROLES, body.branch)
     else:
         device = _kiosk_of(body.branch)
         if body.priority:
@@ -41,15 +42,34 @@ def issue_ticket():
     device_id, staff_id = (device.id if device else None), (caller.staff.id if caller.staff else None)
     extra = {}
     if body.appointment_code is not None:
-        appointment, view = appointments().check_in(body.branch, body.appointment_code,
-                                                    device_id=device_id, staff_id=staff_id)
+        appointment, view = _check_in(body.branch, body.appointment_code, device, staff_id)
         extra["appointment_details"] = appointment_json(appointment)
     else:
         view = queue().issue_ticket(body.branch, body.service, body.language, priority=body.priority,
                                     device_id=device_id, staff_id=staff_id)
     # Committed above: whatever the printer does now, the ticket exists.
-    printed = printing.print_ticket(view, device) if device else printing.PrintResult("skipped")
+    printed = printing.print_ticket(view, device) if device else printing.SKIPPED
     return jsonify(ticket_json(view) | {"texts": ticket_texts(view), "print": printed.json()} | extra), 201
+
+
+def _check_in(branch: str, code: str, device: DeviceIdentity | None, staff_id: int | None):
+    """Check an appointment in. Codes are keys: a kiosk gets a budget of failed check-ins, charged
+    before trying (so concurrent guesses cannot slip through) and refunded when the check-in works."""
+    if device is None:
+        return appointments().check_in(branch, code, staff_id=staff_id)
+    try:
+        check_in_failures.charge(str(device.id))
+    except TooManyAttempts as exc:
+        raise refused(exc, "too many failed check-ins at this kiosk") from None
+    try:
+        done = appointments().check_in(branch, code, device_id=device.id)
+    except DomainError:
+        raise  # a failed check-in: the charge stays
+    except BaseException:
+        check_in_failures.refund(str(device.id))
+        raise
+    check_in_failures.refund(str(device.id))
+    return done
 
 
 @bp.get("/tickets/<token>")
@@ -57,7 +77,17 @@ def issue_ticket():
           responses={200: ("The ticket's status", TicketStatusOut)})
 def ticket_status(token: str):
     view = queue().ticket_by_token(_token(token))
-    return jsonify(ticket_status_json(view) | {"texts": ticket_texts(view)})
+    return jsonify(ticket_status_json(view) | {"texts": phone_texts(view, _language())})
+
+
+@bp.post("/tickets/<token>/leave")
+@document("Leave the queue (the phone page, by the ticket's public token): the ticket is cancelled and its "
+          "place freed; displays update. Only a waiting ticket can leave: once called it is 409 conflict",
+          tag="tickets", body=Empty, responses={200: ("The ticket, now cancelled", TicketStatusOut)})
+def leave_queue(token: str):
+    parse_body(Empty)
+    view = queue().leave(_token(token))
+    return jsonify(ticket_status_json(view) | {"texts": phone_texts(view, _language())})
 
 
 @bp.post("/tickets/<token>/reprint")
@@ -69,9 +99,8 @@ def reprint(token: str):
     view = queue().ticket_by_token(_token(token))
     staff = current_caller().staff
     if staff is not None:
-        if staff.role not in FRONT_DESK_ROLES:
-            raise ApiError(403, "forbidden", f"the role '{staff.role}' may not reprint tickets")
-        return jsonify(printing.print_ticket(view, printing.branch_kiosk(view.branch), reprint=True).json())
+        authorize(FRONT_DESK_ROLES, view.branch)
+        return jsonify(printing.staff_reprint(view).json())
     device = _kiosk_of(view.branch)
     outcome = printing.reprint(view, device)
     if outcome is None:
@@ -90,6 +119,12 @@ def _kiosk_of(branch: str) -> DeviceIdentity:
     return device
 
 
+def _language() -> str | None:
+    """?lang= on the phone's requests: the visitor switched the page's language."""
+    chosen = request.args.get("lang", "")
+    return chosen if chosen in LANGUAGES else None
+
+
 def _token(token: str) -> str:
     if len(token) > MAX_TOKEN_LENGTH:
         raise ApiError(404, "not_found", "no ticket with this token")
@@ -97,8 +132,24 @@ def _token(token: str) -> str:
 
 
 @bp.get("/printers")
-@document("Live status of every kiosk's printer (asked now, in parallel, within about 2 s)", tag="printers",
-          auth="staff", responses={200: ("Printer states", None)})
-@require_staff((Role.ADMIN, Role.COORDINATOR, Role.RECEPTIONIST))
+@document("Every kiosk's printer as last learnt (by printing or by a probe); asks no printer, changes "
+          "nothing", tag="printers", auth="staff", responses={200: ("Printer states", PrinterList)})
+@require_staff(RECEPTION_ROLES)
 def printers():
+    return jsonify(printing.last_known())
+
+
+@bp.post("/printers/probe")
+@document("Ask every kiosk's printer how it is now (in parallel, within about 2 s) and record the answers "
+          "as their last known states", tag="printers", auth="staff",
+          responses={200: ("Printer states", PrinterList)})
+@require_staff(RECEPTION_ROLES)
+def probe_printers():
+    parse_body(Empty)
     return jsonify(printing.probe_all())
+
+
+@bp.record_once
+def _offer_sample_ticket(state) -> None:
+    # `okenko printer test|preview` prints this without importing the kiosk package.
+    state.app.extensions[SAMPLE_TICKET] = printing.sample_ticket

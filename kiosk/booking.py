@@ -8,21 +8,26 @@ check it in and a phone can open it.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from urllib.parse import quote_plus
 
 import qrcode
 import qrcode.image.svg
-from babel.dates import format_date, format_skeleton, format_time
+from babel import Locale
+from babel.dates import format_date, format_skeleton, get_day_names
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Branch, DomainError, NotFound, SlotFull
+from models import Appointment, Branch, DomainError, NotFound, SlotFull
 from models.codes import display_code, normalize_code
 from models.numbering import zone
+from models.fields import APPOINTMENT_REFERENCE, fit, iso_day
 from models.org import localized
 from okenko.api.serialize import appointment_url
 from okenko.i18n import DEFAULT, LANGUAGES, direction
@@ -86,6 +91,8 @@ def slots(branch: str, service: str, problem: str | None = None, status: int = 2
     day = _chosen_day(days)
     times = [s | {"label": _time_label(s["start"], found["timezone"], lang)}
              for s in appointments().slots(branch, service, day)] if day else []
+    with force_locale(lang):
+        parts = _parts_of_day(times, found["timezone"])
     rebooking = _rebooking()
     state = {"lang": lang, "in": consult, "date": day.isoformat() if day else None,
              "rebook": rebooking.code if rebooking else None}
@@ -94,7 +101,8 @@ def slots(branch: str, service: str, problem: str | None = None, status: int = 2
         return url_for("booking.slots", branch=branch, service=service, **(state | changes))
 
     return render("booking/slots.html", status, branch=found, service=chosen, offered=offered, consult=consult,
-                  days=days, day=day, day_label=_day_label(day, lang) if day else "", times=times,
+                  days=days, months=_months(days, day, lang), weekdays=_weekday_names(lang), day=day,
+                  day_label=_day_label(day, lang) if day else "", parts=parts,
                   rebook=rebooking, problem=problem, here=here)
 
 
@@ -111,7 +119,7 @@ def book(branch: str, service: str):
             view = appointments().rebook(code.code, start)
         else:
             view = appointments().book(branch, service, request.form.get("in", ""), start,
-                                       contact=request.form.get("contact", "")[:200])
+                                       contact=fit(request.form.get("contact", ""), Appointment.contact))
     except SlotFull:
         with force_locale(page_language()):
             return slots(branch, service, _("Someone has just taken this time. Please choose another one."), 409)
@@ -171,14 +179,17 @@ def appointment(code: str):
                   start=_time_label(view.start, view.timezone, lang),
                   check_in_from=_time_label(view.check_in_from, view.timezone, lang),
                   check_in_until=_time_label(view.check_in_until, view.timezone, lang),
-                  url=appointment_url(view.code), ticket_url=_ticket_url(view))
+                  url=appointment_url(view.code), ticket_url=_ticket_url(view),
+                  map_url=_map_url(view.branch_address), confirm_cancel=request.args.get("confirm") == "cancel")
 
 
 @bp.get("/a/<code>.ics")
 @code_lookup
 def calendar_file(code: str):
     view = _appointment(code)
-    return Response(appointment_ics(view, appointment_url(view.code), page_language()), mimetype="text/calendar",
+    # The appointment's own language (the visitor chose it when booking), not the browser's.
+    language = view.language if view.language in LANGUAGES else page_language()
+    return Response(appointment_ics(view, appointment_url(view.code), language), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="okenko-{view.code}.ics"'})
 
 
@@ -197,7 +208,7 @@ def qr(code: str):
 @code_lookup
 def cancel(code: str):
     try:
-        appointments().cancel(code[:40])
+        appointments().cancel(fit(code, APPOINTMENT_REFERENCE))
     except NotFound:
         abort(404)
     except DomainError:
@@ -216,7 +227,7 @@ def _bookable_branches() -> list[dict]:
 
 def _branch(code: str) -> dict:
     with runtime().reader() as session:
-        branch = session.execute(select(Branch).where(Branch.code == code[:40])
+        branch = session.execute(select(Branch).where(Branch.code == fit(code, Branch.code))
                                  .options(selectinload(Branch.services))).scalar_one_or_none()
         if branch is None:
             abort(404)
@@ -229,7 +240,7 @@ def _branch(code: str) -> dict:
 
 def _appointment(code: str):
     try:
-        return appointments().get(code[:40])
+        return appointments().get(fit(code, APPOINTMENT_REFERENCE))
     except NotFound:
         abort(404)
 
@@ -240,7 +251,7 @@ def _rebooking():
     if not code:
         return None
     try:
-        view = appointments().get(code[:40])
+        view = appointments().get(fit(code, APPOINTMENT_REFERENCE))
     except NotFound:
         return None
     return view if view.status == "booked" else None
@@ -248,7 +259,7 @@ def _rebooking():
 
 def _chosen_day(days: list[dict]) -> date | None:
     try:
-        wanted = date.fromisoformat(request.values.get("date", ""))
+        wanted = iso_day(request.values.get("date", ""))
     except ValueError:
         wanted = None
     if wanted and any(d["date"] == wanted for d in days):
@@ -268,7 +279,56 @@ def _day_label(day: date, lang: str) -> str:
 
 
 def _time_label(moment: datetime, timezone: str, lang: str) -> str:
-    return format_time(moment, format="short", tzinfo=zone(timezone), locale=lang)
+    """24-hour clock in every language (CLDR's "short" time is 12-hour in Arabic and English)."""
+    return format_skeleton("Hm", moment.astimezone(zone(timezone)), locale=lang)
+
+
+# ---- the day picker and the parts of the day --------------------------------------------------------
+
+PARTS_OF_DAY = ((12, _l("Morning")), (17, _l("Afternoon")), (24, _l("Evening")))
+
+
+def _parts_of_day(times: list[dict], timezone: str) -> list[dict]:
+    """Slots grouped as morning / afternoon / evening, each slot labelled with its free places."""
+    parts: dict[str, list[dict]] = {}
+    for slot in times:
+        hour = slot["start"].astimezone(zone(timezone)).hour
+        title = next(str(name) for until, name in PARTS_OF_DAY if hour < until)
+        places = ngettext("%(num)d place", "%(num)d places", slot["free"]) if slot["free"] else _("full")
+        parts.setdefault(title, []).append(slot | {"places": places})
+    return [{"title": title, "slots": slots} for title, slots in parts.items()]
+
+
+def _weekday_names(lang: str) -> list[dict]:
+    first = Locale.parse(lang).first_week_day
+    short, full = get_day_names("short", locale=lang), get_day_names("wide", locale=lang)
+    return [{"short": short[(first + n) % 7], "full": full[(first + n) % 7]} for n in range(7)]
+
+
+def _months(days: list[dict], chosen: date | None, lang: str) -> list[dict]:
+    """The bookable days as month grids of weeks (a phone sees the month, not 30 buttons)."""
+    if not days:
+        return []
+    free = {d["date"]: d["free"] for d in days}
+    first_weekday = Locale.parse(lang).first_week_day
+    months: list[dict] = []
+    day = days[0]["date"]
+    while day <= days[-1]["date"]:
+        if not months or months[-1]["key"] != (day.year, day.month):
+            months.append({"key": (day.year, day.month), "title": format_date(day, "LLLL y", locale=lang),
+                           "weeks": []})
+        weeks = months[-1]["weeks"]
+        column = (day.weekday() - first_weekday) % 7
+        if not weeks or column == 0:
+            weeks.append([None] * 7)
+        weeks[-1][column] = {"date": day, "number": day.day, "free": free.get(day, 0), "bookable": day in free,
+                             "current": day == chosen, "label": format_date(day, "full", locale=lang)}
+        day += timedelta(days=1)
+    return months
+
+
+def _map_url(address: str) -> str | None:
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}" if address else None
 
 
 def _ticket_url(view) -> str | None:

@@ -10,6 +10,8 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
+from models import Branch, Service
+from models.fields import APPOINTMENT_REFERENCE, fit, iso_day
 from okenko.api.errors import ApiError
 from okenko.api.openapi import document
 from okenko.api.schemas import (
@@ -24,7 +26,8 @@ from okenko.api.schemas import (
     parse_body,
 )
 from okenko.api.serialize import appointment_json
-from okenko.auth import COUNTER_ROLES, FRONT_DESK_ROLES, current_caller, require_staff
+from okenko.auth import (COUNTER_ROLES, FRONT_DESK_ROLES, authorize, branch_named, branch_of_counter, current_caller,
+                         may, require_staff)
 from okenko.limits import code_lookup, limiter
 from okenko.runtime import appointments
 
@@ -43,18 +46,20 @@ def is_staff_request() -> bool:
 
 @bp.get("/branches/<code>/slots")
 @document("Appointment slots of a service on a day (?service=CODE&date=YYYY-MM-DD) that have not begun, "
-          "with their free places", tag="appointments", responses={200: ("Slots", SlotList)})
+          "with their free places", tag="appointments", responses={200: ("Slots", SlotList)},
+          query={"service": "The service's code (required)", "date": "The day, YYYY-MM-DD (required)"})
 def slots(code: str):
     service, day = _service_arg(), _date_arg()
     return jsonify([{"start": s["start"].isoformat(), "end": s["end"].isoformat(), "capacity": s["capacity"],
-                     "free": s["free"]} for s in appointments().slots(code[:40], service, day)])
+                     "free": s["free"]} for s in appointments().slots(fit(code, Branch.code), service, day)])
 
 
 @bp.get("/branches/<code>/booking-days")
 @document("Days a service (?service=CODE) can be booked, from today to the branch's horizon, with free places",
-          tag="appointments", responses={200: ("Days", BookingDayList)})
+          tag="appointments", responses={200: ("Days", BookingDayList)},
+          query={"service": "The service's code (required)"})
 def booking_days(code: str):
-    days = appointments().days(code[:40], _service_arg())
+    days = appointments().days(fit(code, Branch.code), _service_arg())
     return jsonify([{"date": d["date"].isoformat(), "free": d["free"]} for d in days])
 
 
@@ -65,7 +70,7 @@ def booking_days(code: str):
 def book():
     body = parse_body(BookAppointment)
     staff = current_caller().staff
-    if body.referral_ticket is not None and (staff is None or staff.role not in FRONT_DESK_ROLES):
+    if body.referral_ticket is not None and not may(staff, FRONT_DESK_ROLES):
         raise ApiError(403, "forbidden", "only staff may book a referral", field="referral_ticket")
     view = appointments().book(body.branch, body.service, body.language, body.start, contact=body.contact,
                                referral_ticket_id=body.referral_ticket, staff_id=staff.id if staff else None)
@@ -76,7 +81,7 @@ def book():
 @code_lookup
 @document("An appointment, by its code", tag="appointments", responses={200: ("The appointment", AppointmentOut)})
 def show(code: str):
-    return jsonify(appointment_json(appointments().get(code[:40]), staff=is_staff_request()))
+    return jsonify(appointment_json(appointments().get(fit(code, APPOINTMENT_REFERENCE)), staff=is_staff_request()))
 
 
 @bp.delete("/appointments/<code>")
@@ -85,7 +90,7 @@ def show(code: str):
           responses={200: ("The cancelled appointment", AppointmentOut)})
 def cancel(code: str):
     staff = current_caller().staff
-    view = appointments().cancel(code[:40], staff_id=staff.id if staff else None)
+    view = appointments().cancel(fit(code, APPOINTMENT_REFERENCE), staff_id=staff.id if staff else None)
     return jsonify(appointment_json(view, staff=staff is not None))
 
 
@@ -97,7 +102,7 @@ def cancel(code: str):
 def rebook(code: str):
     body = parse_body(Rebook)
     staff = current_caller().staff
-    view = appointments().rebook(code[:40], body.start, staff_id=staff.id if staff else None)
+    view = appointments().rebook(fit(code, APPOINTMENT_REFERENCE), body.start, staff_id=staff.id if staff else None)
     return jsonify(appointment_json(view, staff=staff is not None))
 
 
@@ -107,7 +112,8 @@ def rebook(code: str):
 @require_staff(COUNTER_ROLES)
 def print_at_counter(code: str):
     body = parse_body(PrintAtCounter)
-    outcome = print_confirmation(appointments().get(code[:40]), body.counter)
+    authorize(COUNTER_ROLES, branch_of_counter(body.counter))  # a printer at a desk of one's own branch
+    outcome = print_confirmation(appointments().get(fit(code, APPOINTMENT_REFERENCE)), body.counter)
     if outcome.status == "skipped":
         raise ApiError(409, "no_printer", "this counter has no printer; show the code and QR on screen instead")
     return jsonify(outcome.json())
@@ -116,9 +122,9 @@ def print_at_counter(code: str):
 @bp.get("/branches/<code>/appointments")
 @document("A branch's appointments on a day (?date=YYYY-MM-DD, optional &service=CODE), with contacts",
           tag="appointments", auth="staff", responses={200: ("Appointments", AppointmentList)})
-@require_staff(FRONT_DESK_ROLES)
+@require_staff(FRONT_DESK_ROLES, branch=branch_named)
 def day_list(code: str):
-    listed = appointments().day_list(code[:40], _date_arg(), request.args.get("service") or None)
+    listed = appointments().day_list(fit(code, Branch.code), _date_arg(), request.args.get("service") or None)
     return jsonify([appointment_json(view, staff=True) for view in listed])
 
 
@@ -126,13 +132,13 @@ def _service_arg() -> str:
     service = request.args.get("service", "")
     if not service:
         raise ApiError(422, "invalid_request", "give the service: ?service=CODE", field="service")
-    return service[:40]
+    return fit(service, Service.code)
 
 
 def _date_arg() -> date:
     text = request.args.get("date", "")
     try:
-        return date.fromisoformat(text)
+        return iso_day(text)
     except ValueError:
         raise ApiError(422, "invalid_request", "give the day as ?date=YYYY-MM-DD", field="date") from None
 

@@ -15,6 +15,9 @@ REMINDER = -timedelta(hours=1)  # time to get to the office
 
 
 def appointment_ics(view: AppointmentView, url: str, language: str) -> bytes:
+    """Same UID for the life of the appointment; SEQUENCE grows with each move or cancellation, so a
+    calendar that imported an earlier file replaces it (or, for METHOD:CANCEL, removes it)."""
+    cancelled = view.status == "cancelled"
     with force_locale(language):
         service = localized(view.service_names, language)
         branch = localized(view.branch_names, language)
@@ -22,6 +25,7 @@ def appointment_ics(view: AppointmentView, url: str, language: str) -> bytes:
         event = Event()
         event.add("uid", f"{view.code}@okenko")
         event.add("dtstamp", datetime.now(UTC))
+        event.add("sequence", view.revision)
         event.add("dtstart", view.start)
         event.add("dtend", view.end)
         event.add("summary", f"{service} – {branch}")
@@ -29,15 +33,16 @@ def appointment_ics(view: AppointmentView, url: str, language: str) -> bytes:
         event.add("description", _("Appointment code: %(code)s. Check in at the kiosk with this code when you "
                                    "arrive. To change or cancel: %(url)s", code=code, url=url))
         event.add("url", url)
-        event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{service} – {code}")
-        alarm.add("trigger", REMINDER)
-        event.add_component(alarm)
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        if not cancelled:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{service} – {code}")
+            alarm.add("trigger", REMINDER)
+            event.add_component(alarm)
     calendar = Calendar()
     calendar.add("prodid", "-//Okénko//appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     calendar.add_component(event)
     return calendar.to_ical()

@@ -1,11 +1,12 @@
 """Printing a kiosk's ticket after it is committed: render, send within the deadline, record.
 
 Never raises: whatever the printer does, the visitor has a ticket (shown on screen) and the
-outcome is stored with the ticket (print_job) and as the printer's last known state.
+outcome is stored with the ticket (models.PrintLog: its print jobs and the printer's last state).
 """
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -13,19 +14,19 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 
-from models import Branch, Counter, Device, DeviceKind, PrintStatus, Ticket
+from models import Branch, PrintOutcome, PrintStatus
 from models.appointments import AppointmentView
 from models.codes import display_code
-from models.printing import record_print, reprint_allowed, set_printer_state
 from models.org import localized
 from models.views import TicketView
 from okenko.api.serialize import appointment_url, status_url
 from okenko.auth import DeviceIdentity
-from okenko.runtime import queue, runtime
+from okenko.demo import SERVICES
+from okenko.runtime import print_log, runtime
 from printers import render, transport
 from printers.address import PrinterAddress, PrinterConfigError, parse_address
 
-from .texts import footer, ticket_texts
+from .texts import estimated_wait, footer, people_ahead, ticket_texts
 
 log = logging.getLogger(__name__)
 
@@ -42,44 +43,95 @@ class PrintResult:
                 "reprint_allowed": self.reprint_allowed}
 
 
-def printer_of(device: DeviceIdentity | None) -> PrinterAddress:
+SKIPPED = PrintResult(PrintStatus.SKIPPED.value)
+
+
+def print_ticket(view: TicketView, device: DeviceIdentity) -> PrintResult:
+    """A kiosk's ticket, on the kiosk's printer (or the configured default)."""
+    outcome = _send_ticket(view, device.printer)
+    if outcome.status == PrintStatus.SKIPPED:
+        return SKIPPED
+    allowed = _recorded(view, lambda: print_log().record(view.id, device.id, outcome), default=False)
+    return _result(view, outcome, allowed)
+
+
+def reprint(view: TicketView, device: DeviceIdentity) -> PrintResult | None:
+    """Print again once after a failure; None when that is not allowed (any more). The one reprint
+    is claimed in the database first, so of simultaneous requests exactly one prints."""
+    job = print_log().claim_reprint(view.id, device.id, _printer_label(device.printer))
+    if job is None:
+        return None
+    outcome = _send_ticket(view, device.printer)
+    _recorded(view, lambda: print_log().settle(job, device.id, outcome), default=None)
+    return _result(view, outcome, reprint_allowed=False)
+
+
+def staff_reprint(view: TicketView) -> PrintResult:
+    """Front-desk staff reprint any time, on the printer of the branch's first kiosk."""
+    kiosk = print_log().branch_kiosk(view.branch)
+    outcome = _send_ticket(view, kiosk.printer if kiosk else "")
+    if outcome.status == PrintStatus.SKIPPED:
+        return SKIPPED
+    device_id = kiosk.device_id if kiosk else None
+    _recorded(view, lambda: print_log().record(view.id, device_id, outcome, reprint=True), default=False)
+    return _result(view, outcome, reprint_allowed=False)
+
+
+def last_known() -> list[dict]:
+    """Every kiosk's printer as last learnt (printing or probing), without asking any printer."""
+    default = runtime().settings.printer
+    return [{"device": kiosk.device, "branch": kiosk.branch, "printer": _printer_label(kiosk.printer),
+             "state": kiosk.state or ("unknown" if kiosk.printer or default not in ("", "none") else "none"),
+             "detail": None, "checked_at": kiosk.checked_at.isoformat() if kiosk.checked_at else None}
+            for kiosk in print_log().kiosk_printers()]
+
+
+def printer_of(configured: str) -> PrinterAddress:
     """The device's own printer, else the configured default."""
-    return parse_address((device.printer if device else "") or runtime().settings.printer)
+    return parse_address(configured or runtime().settings.printer)
 
 
-def print_ticket(view: TicketView, device: DeviceIdentity | None, *, reprint: bool = False) -> PrintResult:
-    device_id = device.id if device else None
+def _printer_label(configured: str) -> str:
     try:
-        address = printer_of(device)
+        return str(printer_of(configured))
+    except PrinterConfigError:
+        return "invalid"
+
+
+def _send_ticket(view: TicketView, configured: str) -> PrintOutcome:
+    try:
+        address = printer_of(configured)
     except PrinterConfigError as exc:
-        log.error("kiosk %s: %s", device_id, exc)
-        return _record(view, device_id, "invalid", PrintStatus.FAILED, str(exc), "", reprint)
+        log.error("ticket %s: %s", view.number, exc)
+        return PrintOutcome("invalid", PrintStatus.FAILED, str(exc))
     if not address.enabled:
-        return PrintResult(PrintStatus.SKIPPED.value)
+        return PrintOutcome(str(address), PrintStatus.SKIPPED)
+    timeout = runtime().settings.print_timeout_s
+    started = time.monotonic()
     try:
         data = render.to_escpos(paper_ticket(view), profile=address.profile, native_qr=address.native_qr)
-        state = transport.send(address, data, timeout=runtime().settings.print_timeout_s)
+        # The deadline is the kiosk's whole wait: rendering is taken from it.
+        state = transport.send(address, data, timeout=timeout, spent=time.monotonic() - started)
     except transport.PrinterError as exc:
         log.warning("ticket %s not printed: %s", view.number, exc.reason)
-        return _record(view, device_id, str(address), PrintStatus.FAILED, exc.reason, exc.state, reprint)
+        return PrintOutcome(str(address), PrintStatus.FAILED, exc.reason, exc.state)
     except Exception as exc:  # a rendering bug must not cost the visitor their ticket either
         log.exception("ticket %s: printing failed", view.number)
-        return _record(view, device_id, str(address), PrintStatus.FAILED, f"printing failed: {exc}", "", reprint)
-    return _record(view, device_id, str(address), PrintStatus.PRINTED, "", state.state, reprint)
+        return PrintOutcome(str(address), PrintStatus.FAILED, f"printing failed: {exc}")
+    return PrintOutcome(str(address), PrintStatus.PRINTED, "", state.state)
 
 
-def _record(view: TicketView, device_id: int | None, printer: str, status: PrintStatus, error: str,
-            state: str, reprint: bool) -> PrintResult:
+def _recorded(view: TicketView, store, default):
     try:
-        with queue().transaction() as work:
-            ticket = work.session.get(Ticket, view.id)
-            record_print(work, ticket, device_id=device_id, printer=printer, status=status, error=error,
-                         printer_state=state, reprint=reprint)
-            allowed = reprint_allowed(work.session, view.id) if status == PrintStatus.FAILED else False
-    except Exception:
+        return store()
+    except Exception:  # the visitor keeps the ticket even when its print record is lost
         log.exception("could not record the print outcome of ticket %s", view.number)
-        allowed = False
-    return PrintResult(status.value, error, _visitor_message(view.language, status), allowed)
+        return default
+
+
+def _result(view: TicketView, outcome: PrintOutcome, reprint_allowed: bool) -> PrintResult:
+    return PrintResult(outcome.status.value, outcome.error, _visitor_message(view.language, outcome.status),
+                       bool(reprint_allowed))
 
 
 def _visitor_message(language: str, status: PrintStatus) -> str:
@@ -107,9 +159,7 @@ def paper_ticket(view: TicketView) -> render.TicketPrint:
 
 def print_confirmation(view: AppointmentView, counter_id: int) -> PrintResult:
     """A referral's confirmation (code, QR, when, where) on the printer at the counsellor's desk."""
-    with runtime().reader() as session:
-        counter = session.get(Counter, counter_id)
-        configured = counter.printer if counter else ""
+    configured = print_log().counter_printer(counter_id)
     if not configured:
         return PrintResult(PrintStatus.SKIPPED.value, "this counter has no printer")
     try:
@@ -141,46 +191,19 @@ def paper_confirmation(view: AppointmentView) -> render.TicketPrint:
     )
 
 
-def branch_kiosk(branch_code: str) -> DeviceIdentity | None:
-    """The printer front-desk staff print on: the branch's first active kiosk."""
-    with runtime().reader() as session:
-        row = session.execute(
-            select(Device.id, Device.branch_id, Branch.code, Device.kind, Device.name, Device.printer)
-            .join(Branch, Branch.id == Device.branch_id)
-            .where(Branch.code == branch_code, Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
-            .order_by(Device.id)
-        ).first()
-    return DeviceIdentity(*row) if row else None
-
-
-def reprint(view: TicketView, device: DeviceIdentity | None) -> PrintResult | None:
-    """Print again once after a failure; None when that is not allowed (any more)."""
-    with runtime().reader() as session:
-        if not reprint_allowed(session, view.id):
-            return None
-    return print_ticket(view, device, reprint=True)
-
-
 PROBE_TIMEOUT_S = 2.0
 
 
 def probe_all() -> list[dict]:
-    """Ask every kiosk's printer how it is, in parallel, and remember the answers."""
-    with runtime().reader() as session:
-        kiosks = session.execute(
-            select(Device.id, Device.name, Branch.code, Device.printer)
-            .join(Branch, Branch.id == Device.branch_id)
-            .where(Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
-            .order_by(Branch.code, Device.name)
-        ).all()
-    default = runtime().settings.printer
+    """Ask every kiosk's printer how it is, in parallel (each within PROBE_TIMEOUT_S), and remember
+    the answers as their last known states."""
+    kiosks, default = print_log().kiosk_printers(), runtime().settings.printer
     with ThreadPoolExecutor(max_workers=max(len(kiosks), 1)) as pool:
-        states = list(pool.map(lambda row: _probe(row.printer or default), kiosks))
-    with queue().transaction() as work:
-        for row, (_address, state) in zip(kiosks, states, strict=True):
-            set_printer_state(work.session, row.id, state.state, work.now)
-    return [{"device": row.name, "branch": row.code, "printer": address, "state": state.state,
-             "detail": state.detail or None} for row, (address, state) in zip(kiosks, states, strict=True)]
+        answers = list(pool.map(lambda kiosk: _probe(kiosk.printer or default), kiosks))
+    checked = print_log().remember_states({kiosk.device_id: state.state
+                                           for kiosk, (_address, state) in zip(kiosks, answers, strict=True)})
+    return [{"device": kiosk.device, "branch": kiosk.branch, "printer": address, "state": state.state,
+             "detail": state.detail or None, "checked_at": checked.isoformat()} for kiosk, (address, state) in zip(kiosks, answers, strict=True)]
 
 
 def _probe(configured: str) -> tuple[str, transport.PrinterState]:
@@ -191,23 +214,9 @@ def _probe(configured: str) -> tuple[str, transport.PrinterState]:
     return str(address), transport.status(address, timeout=PROBE_TIMEOUT_S)
 
 
-def last_known_states() -> dict[str, str]:
-    """Printer state per kiosk as last learnt (printing or probing): for /healthz, without waiting."""
-    with runtime().reader() as session:
-        rows = session.execute(
-            select(Branch.code, Device.name, Device.printer, Device.printer_state)
-            .join(Branch, Branch.id == Device.branch_id)
-            .where(Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
-        ).all()
-    default_enabled = runtime().settings.printer not in ("", "none")
-    return {f"{row.code}/{row.name}": row.printer_state or ("unknown" if row.printer or default_enabled else "none")
-            for row in rows}
-
-
 def sample_ticket(language: str, status_link: str) -> render.TicketPrint:
-    """A realistic ticket for test prints and previews (no database needed)."""
-    from okenko.demo import SERVICES
-    from .texts import estimated_wait, people_ahead
+    """A realistic ticket for test prints and previews (no database needed). The app offers it to
+    `okenko printer test|preview` as app.extensions[SAMPLE_TICKET]: the CLI does not import kiosk."""
     names = SERVICES[1]["names"]
     with force_locale(language):
         details = [people_ahead(3), estimated_wait(12, True)]

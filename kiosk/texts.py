@@ -1,11 +1,18 @@
 """What a ticket says to its visitor, in the ticket's language (screen, phone and paper alike)."""
 from __future__ import annotations
 
-from flask_babel import force_locale, format_time, gettext, lazy_gettext, ngettext
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
+from flask_babel import force_locale, format_time, gettext, lazy_gettext, ngettext
+from sqlalchemy import select
+
+from models import Branch
+from models.hours import intervals
 from models.numbering import zone
 from models.org import localized
 from models.views import TicketView
+from okenko.runtime import runtime
 
 STATUS = {
     "waiting": lazy_gettext("Waiting"),
@@ -32,19 +39,27 @@ def estimated_wait(minutes: int | None, waiting: bool) -> str | None:
         return gettext("Waiting time not known yet.")
     if minutes == 0:
         return gettext("You will be called any moment now.")
-    return ngettext("Estimated wait: about %(num)d minute", "Estimated wait: about %(num)d minutes", minutes)
+    if minutes < 60:
+        return ngettext("Estimated wait: about %(num)d minute", "Estimated wait: about %(num)d minutes", minutes)
+    # "about 190 minutes" makes the reader do sums: hours and minutes, rounded as the estimate is rough.
+    hours, rest = divmod(5 * round(minutes / 5), 60)
+    if rest == 0:
+        return ngettext("Estimated wait: about %(num)d hour", "Estimated wait: about %(num)d hours", hours)
+    return gettext("Estimated wait: about %(hours)d h %(minutes)d min", hours=hours, minutes=rest)
 
 
-def ticket_texts(view: TicketView) -> dict[str, str | None]:
-    with force_locale(view.language):
+def ticket_texts(view: TicketView, language: str | None = None) -> dict[str, str | None]:
+    """In the ticket's language, or the one the visitor switched the phone page to."""
+    language = language or view.language
+    with force_locale(language):
         waiting = view.status == "waiting"
         counter = view.counter["name"] if view.counter else None
         return {
-            "service": localized(view.service_names, view.language),
+            "service": localized(view.service_names, language),
             "status": str(STATUS[view.status]),
             "people_ahead": people_ahead(view.people_ahead) if waiting else None,
             "estimated_wait": estimated_wait(view.estimated_wait_minutes, waiting),
-            "counter": gettext("Please go to: %(counter)s", counter=counter) if counter else None,
+            "counter": gettext("Your counter: %(counter)s", counter=counter) if counter else None,
             "appointment": gettext("Appointment at %(time)s", time=branch_time(view, view.appointment_at))
             if view.appointment_at else None,
         }
@@ -57,4 +72,46 @@ def branch_time(view: TicketView, moment) -> str:
 
 def footer(language: str) -> str:
     with force_locale(language):
-        return gettext("Keep this ticket. Scan the code to follow your turn on your phone.")
+        return gettext("Keep this ticket and watch the screens: your number appears there when it is your turn. "
+                       "Scan the code to follow your turn on your phone.")
+
+
+# ---- the phone page: where the office is, and whether the turn comes before it closes ---------------
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    address: str
+    closes_at: datetime | None      # the end of today's current opening, local; None: not today
+
+
+def office_of(view: TicketView, now: datetime, language: str) -> Office:
+    with runtime().reader() as session:
+        branch = session.execute(select(Branch).where(Branch.code == view.branch)).scalar_one()
+        names, address, hours = dict(branch.names), branch.address, dict(branch.opening_hours or {})
+    local = now.astimezone(zone(view.timezone))
+    closes = next((end for start, end in intervals(hours, local.weekday()) if start <= local.time() < end), None)
+    closes_at = None if closes in (None, time.max) else datetime.combine(local.date(), closes, local.tzinfo)
+    return Office(localized(names, language), address, closes_at)
+
+
+def phone_texts(view: TicketView, language: str | None = None) -> dict[str, str | None]:
+    """The ticket's texts plus what only the phone page says: the office, a near turn, closing time."""
+    language = language or view.language
+    now = runtime().queue.clock()
+    office = office_of(view, now, language)
+    texts = ticket_texts(view, language)
+    with force_locale(language):
+        waiting = view.status == "waiting"
+        near = waiting and view.people_ahead is not None and view.people_ahead <= runtime().settings.turn_near_at
+        expected = (now + timedelta(minutes=view.estimated_wait_minutes)
+                    if waiting and view.estimated_wait_minutes is not None else None)
+        late = expected is not None and office.closes_at is not None and expected > office.closes_at
+        return texts | {
+            "office": office.name,
+            "address": office.address,
+            "near": gettext("Your turn is near. Please stay where you can see the screens.") if near else None,
+            "closing": gettext("The office closes at %(time)s, possibly before your turn. Please ask at the "
+                               "reception whether you should wait.",
+                               time=format_time(office.closes_at, "HH:mm", rebase=False)) if late else None,
+        }

@@ -188,9 +188,11 @@
       run(action);
     }
   });
+  const alerts = window.okenkoHelpAlerts(config.labels, (text) => { $("message").textContent = text; });
+  const refreshAlerts = () => alerts(config.branch);
   new window.OkenkoSocket("/counter", { counter: config.counter }, {
-    connect: reloadSoon, call: reloadSoon, queue: reloadSoon, ticket: reloadSoon, counter: reloadSoon,
-    interpreter: reloadSoon,
+    connect: () => { reloadSoon(); refreshAlerts(); }, call: reloadSoon, queue: reloadSoon, ticket: reloadSoon,
+    counter: reloadSoon, interpreter: reloadSoon, help: refreshAlerts,
   }).open();
   reload();
 })();

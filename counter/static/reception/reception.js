@@ -79,6 +79,17 @@
     }
     refresh();
   });
+  // ---- kiosks calling for staff: live, until someone acknowledges ------------------------------
+  const alerts = window.okenkoHelpAlerts(config.labels, say);
+  const refreshAlerts = () => alerts(branch().code);
+
+  let socket = null;
+  function follow() {
+    if (socket) socket.socket.disconnect();
+    socket = new window.OkenkoSocket("/counter", { branch: branch().code }, { connect: refreshAlerts, help: refreshAlerts });
+    socket.open();
+  }
+
   // A receptionist works at one branch: the page remembers it on this computer.
   const BRANCH_KEY = "okenko.reception.branch";
   $("branch").replaceChildren(...config.branches.map((b) => new Option(b.name, b.code)));
@@ -87,7 +98,9 @@
   $("branch").addEventListener("change", () => {
     localStorage.setItem(BRANCH_KEY, $("branch").value);
     fill();
+    follow();
   });
   fill();
+  follow();
   setInterval(refresh, 15000);
 })();

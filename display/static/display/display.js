@@ -5,6 +5,7 @@
   const config = JSON.parse(document.getElementById("display-config").textContent);
   const $ = (id) => document.getElementById(id);
   const RECENT_ANNOUNCE_MS = 60000;
+  const NAME_TURN_MS = 6000;
   let seq = null;
   let recent = [];
   let services = [];
@@ -21,21 +22,28 @@
   $("current-mark").textContent = label("appointment");
 
   // ---- state from the server -----------------------------------------------------------------
+  // `active`: every counter's call still waiting for its visitor (newest first), kept until the
+  // visitor is started, marked no-show or cancelled. `recent`: the history, secondary.
+  let active = [];
+
+  const callOf = (entry, at) => ({ number: entry.number, counter: entry.counter, language: entry.language,
+                                   appointment: entry.appointment, at, seq: entry.seq,
+                                   audio: entry.audio || {} });
+
   function applySnapshot(snapshot) {
     seq = snapshot.seq;
-    recent = snapshot.recent.map((call) => ({ number: call.number, counter: call.counter, language: call.language,
-                                              appointment: call.appointment, at: call.at, seq: call.seq }));
+    active = (snapshot.active_calls || []).map((call) => callOf(call, call.called_at));
+    recent = snapshot.recent.map((call) => callOf(call, call.at));
     services = snapshot.services;
     slides = snapshot.slides;
-    renderRecent();
     renderQueues();
     restartSlides();
-    const newest = recent[0];
-    if (newest && (!shownCall || newest.seq > shownCall.seq)) {
-      // A call made while this screen was away must not stay hidden.
-      const fresh = Date.now() - Date.parse(newest.at) < RECENT_ANNOUNCE_MS;
-      showCurrent(newest, fresh && shownCall !== null);
-    }
+    const newest = active[0];
+    if (!newest) return showCalls();
+    const isNew = !shownCall || newest.number !== shownCall.number || newest.at !== shownCall.at;
+    // A call made while this screen was away must not stay unannounced.
+    const fresh = Date.now() - Date.parse(newest.at) < RECENT_ANNOUNCE_MS;
+    return showCalls(isNew ? newest : null, isNew && fresh && shownCall !== null);
   }
 
   // A call must bring something new; a queue state may also be a refresh of what we have
@@ -53,17 +61,22 @@
 
   function onCall(message) {
     if (!inOrder(message, false)) return;
-    const call = { number: message.ticket.number, counter: message.counter, language: message.ticket.language,
-                   appointment: message.ticket.appointment, at: message.at, seq: message.seq };
+    const call = callOf({ ...message.ticket, counter: message.counter, audio: message.audio, seq: message.seq },
+                        message.at);
+    const sameCounter = (c) => c.counter && call.counter && c.counter.id === call.counter.id;
+    active = [call, ...active.filter((c) => !sameCounter(c) && c.number !== call.number)];
     recent = [call, ...recent.filter((c) => c.number !== call.number)].slice(0, config.recentCalls);
-    renderRecent();
-    showCurrent(call, true);
+    showCalls(call, true);
   }
 
   function onQueue(message) {
     if (!inOrder(message, true)) return;
     services = message.services;
     renderQueues();
+    if (message.active_calls) {
+      active = message.active_calls.map((call) => callOf(call, call.called_at));
+      showCalls();
+    }
   }
 
   function onSlide(message) {
@@ -78,67 +91,112 @@
   // ---- drawing ----------------------------------------------------------------------------------------
   let highlight = null;
 
-  function showCurrent(call, announceIt) {
-    shownCall = call;
-    $("current-number").textContent = call.number;
-    $("current-mark").hidden = !call.appointment;
-    $("current-counter").textContent = call.counter ? call.counter.name : "";
+  // The newest active call large, the other counters' calls below it, then the history.
+  function showCalls(fresh = null, announceIt = false) {
+    const [newest, ...others] = active;
     const box = $("current");
-    box.hidden = false;
-    fitRecent();
+    box.hidden = !newest;
+    if (newest) {
+      $("current-number").textContent = newest.number;
+      $("current-mark").hidden = !newest.appointment;
+      $("current-counter").replaceChildren(...counterParts(newest));
+    }
+    $("active").replaceChildren(...others.map(callRow));
+    renderRecent();
+    if (!fresh) return;
+    shownCall = fresh;
     box.classList.remove("fresh");
     void box.offsetWidth;   // restart the animation
     box.classList.add("fresh");
     clearTimeout(highlight);
     highlight = setTimeout(() => box.classList.remove("fresh"), config.highlightSeconds * 1000);
-    if (announceIt) announce(call);
+    if (announceIt) announce(fresh);
+  }
+
+  // "Přepážka · Quầy 2" and the desk's name in the visitor's language, if it has one.
+  function counterParts(call) {
+    const counter = call.counter;
+    if (!counter) return [];
+    const words = [...new Set([config.counterWords.cs, config.counterWords[call.language]].filter(Boolean))];
+    const word = element("span", "counter-word", words.join(" · "));
+    const number = element("span", "counter-number", String(counter.number ?? counter.name));
+    const names = counter.names || {};
+    const name = names[call.language] || names.cs;
+    if (!name) return [word, number];
+    const local = element("span", "counter-name", name);
+    if (names[call.language]) local.lang = call.language;
+    return [word, number, local];
+  }
+
+  // "about 190 min" makes the room do sums: past an hour, hours and minutes, rounded to 5 min as the
+  // estimate is rough (as the kiosk and the phone say it).
+  function waitText(minutes) {
+    if (minutes < 60) return config.labels.cs.minutes.replace("{minutes}", minutes);
+    const rounded = 5 * Math.round(minutes / 5);
+    return config.labels.cs.hours.replace("{hours}", Math.floor(rounded / 60)).replace("{minutes}", rounded % 60);
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    node.className = className;
+    node.textContent = text;
+    return node;
   }
 
   // Checked-in appointments are marked, so walk-ins see why they go first.
   function appointmentMark() {
-    const mark = document.createElement("span");
-    mark.className = "mark";
-    mark.textContent = label("appointment");
-    return mark;
+    return element("span", "mark", label("appointment"));
+  }
+
+  function callRow(call) {
+    const item = document.createElement("li");
+    const number = element("span", "number", call.number);
+    number.dir = "ltr";
+    if (call.appointment) number.append(appointmentMark());
+    const counter = element("span", "counter", "");
+    counter.append(...counterParts(call));
+    item.append(number, counter);
+    return item;
   }
 
   function renderRecent() {
-    const list = $("recent");
-    list.replaceChildren(...recent.map((call) => {
-      const item = document.createElement("li");
-      const number = document.createElement("span");
-      number.textContent = call.number;
-      number.dir = "ltr";
-      if (call.appointment) number.append(appointmentMark());
-      const counter = document.createElement("span");
-      counter.textContent = call.counter ? call.counter.name : "";
-      item.append(number, counter);
-      return item;
-    }));
+    const showing = new Set(active.map((c) => c.number));
+    $("recent").replaceChildren(...recent.filter((c) => !showing.has(c.number)).map(callRow));
     fitRecent();
   }
 
-  // Only whole rows: the calls that do not fit under the current call are left out.
+  // Only whole rows: the history that does not fit under the active calls is left out.
   function fitRecent() {
     const list = $("recent");
     while (list.lastElementChild && list.scrollHeight > list.clientHeight) list.lastElementChild.remove();
   }
 
+  // Service names in Czech and, underneath, in the branch's other languages in turn.
+  let nameTurn = 0;
+
   function renderQueues() {
     const shown = config.services.length ? services.filter((s) => config.services.includes(s.code)) : services;
+    const other = config.languages.length ? config.languages[nameTurn % config.languages.length] : null;
     $("queues").replaceChildren(...shown.map((service) => {
       const item = document.createElement("li");
-      const name = document.createElement("span");
-      name.textContent = `${service.prefix} · ${service.names.cs || service.code}`;
-      const count = document.createElement("span");
-      count.className = "count";
+      const names = element("span", "names", "");
+      names.append(element("span", "name", `${service.prefix} · ${service.names.cs || service.code}`));
+      if (other && service.names[other] && service.names[other] !== service.names.cs) {
+        const translated = element("span", "name other", service.names[other]);
+        translated.lang = other;
+        translated.dir = other === "ar" ? "rtl" : "ltr";
+        names.append(translated);
+      }
+      const count = element("span", "count", "");
       if (!service.available) count.textContent = label("closed");
       else if (service.estimated_wait_minutes == null || service.waiting === 0) count.textContent = String(service.waiting);
-      else count.textContent = `${service.waiting} · ${config.labels.cs.minutes.replace("{minutes}", service.estimated_wait_minutes)}`;
-      item.append(name, count);
+      else count.textContent = `${service.waiting} · ${waitText(service.estimated_wait_minutes)}`;
+      item.append(names, count);
       return item;
     }));
   }
+
+  setInterval(() => { nameTurn += 1; renderQueues(); }, NAME_TURN_MS);
 
   // ---- enlightenment slides --------------------------------------------------------------------------
   let slideTimer = null;
@@ -170,55 +228,24 @@
     slideTimer = setTimeout(showSlide, Math.max(slide.duration_s, 5) * 1000);
   }
 
-  // A long slide shrinks until it fits its box (never below 60 %), rather than being cut off mid-sentence.
+  // A long slide shrinks until it fits its box (never below 45 %), rather than being cut off mid-sentence.
   function fitText(box) {
-    for (let scale = 1; scale >= 0.6; scale -= 0.05) {
+    for (let scale = 1; scale >= 0.45; scale -= 0.05) {
       box.style.fontSize = `${scale}em`;
       if (box.scrollHeight <= box.clientHeight) return;
     }
   }
 
   // ---- chime and spoken announcement ----------------------------------------------------------------
-  function chime() {
-    if (!config.chime || !window.AudioContext) return;
-    try {
-      const audio = new AudioContext();
-      [[660, 0], [880, 0.35]].forEach(([frequency, start]) => {
-        const tone = audio.createOscillator();
-        const gain = audio.createGain();
-        tone.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, audio.currentTime + start);
-        gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + start + 0.05);
-        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + start + 0.6);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(audio.currentTime + start);
-        tone.stop(audio.currentTime + start + 0.65);
-      });
-    } catch (error) {
-      // No sound device: the highlight still shows the call.
-    }
-  }
-
-  function spoken(number) {
-    const [prefix, digits] = number.split("-");
-    return `${prefix}, ${(digits || "").split("").join(" ")}`;
-  }
+  // Files synthesized by the server, in Czech and the ticket's language (or the languages this
+  // display is set to speak), queued on the page's one loudspeaker.
+  const speaker = new window.OkenkoSpeaker(config.volume);
 
   function announce(call) {
-    chime();
-    if (!config.speech || !window.speechSynthesis) return;
-    const voices = speechSynthesis.getVoices();
-    for (const language of [...new Set(["cs", call.language])]) {
-      const voice = voices.find((v) => v.lang.toLowerCase().startsWith(language));
-      const template = config.announcements[language];
-      if (!voice || !template) continue;                 // no voice for it: the chime alone
-      const text = template.replace("{number}", spoken(call.number))
-                           .replace("{counter}", call.counter ? call.counter.name : "");
-      const utterance = new SpeechSynthesisUtterance(text);
-      utterance.voice = voice;
-      utterance.lang = voice.lang;
-      speechSynthesis.speak(utterance);
-    }
+    if (!config.chime && !config.speech) return;
+    const wanted = config.spokenLanguages.length ? config.spokenLanguages : Object.keys(call.audio);
+    const urls = config.speech ? wanted.filter((code) => call.audio[code]).map((code) => call.audio[code]) : [];
+    speaker.say(urls, { chime: config.chime });
   }
 
   // ---- connection ------------------------------------------------------------------------------------
@@ -238,5 +265,5 @@
   }
   tick();
   setInterval(tick, 10000);
-  window.okenkoDisplay = { seq: () => seq };
+  window.okenkoDisplay = { seq: () => seq, speaker };
 })();

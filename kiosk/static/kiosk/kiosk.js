@@ -3,7 +3,8 @@
 (() => {
   "use strict";
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
-  const IDLE_AFTER_MS = 45000;
+  // The device's time limit (administration: device.idle_seconds); doubled while reading aloud.
+  const IDLE_AFTER_MS = (config.idleSeconds || 45) * 1000;
   const WARNING_SECONDS = 20;
   const AVAILABILITY_EVERY_MS = 30000;
   const STEPS = ["step-language", "step-service", "step-appointment", "step-ticket", "step-busy", "step-error"];
@@ -14,10 +15,16 @@
   let lastTicket = null;
   let retry = null;
   let current = "step-language";
+  let practice = null;          // the trainer's staff token while practising
+  let readingAloud = false;
+  const speaker = new window.OkenkoSpeaker(1);
 
   function t(key, params = {}) {
     const table = config.messages[language] || config.messages[config.languages[0].code];
-    return (table[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+    let text = table[key] || key;
+    // A text with a number comes as its plural forms rendered for each count: {"1": …, "2": …}.
+    if (typeof text === "object") text = text[String(params.count)] || Object.values(text).pop();
+    return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
   }
 
   function show(step) {
@@ -27,6 +34,7 @@
     const target = step === "step-appointment" ? $("appointment-code") : $(step).querySelector("h1");
     if (target) target.focus();
     armIdle();
+    readScreen();
   }
 
   function useLanguage(code) {
@@ -36,11 +44,20 @@
     document.documentElement.dir = meta ? meta.dir : "ltr";
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     document.querySelectorAll("[data-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.label)); });
+    if (!code) document.querySelectorAll(".assist [data-t]").forEach((el) => { el.textContent = bilingual(el.dataset.t); });
+  }
+
+  // Before a language is chosen, the help buttons speak Czech and English.
+  function bilingual(key) {
+    const cs = (config.messages.cs || {})[key] || key;
+    const en = (config.messages.en || {})[key];
+    return en && en !== cs ? `${cs} · ${en}` : cs;
   }
 
   function startAgain() {
     closeIdle();
     lastTicket = null;
+    tellService(null);
     useLanguage(null);
     document.documentElement.lang = "cs";
     show("step-language");
@@ -78,18 +95,35 @@
       const button = element("button", "choice service", "");
       button.type = "button";
       button.dataset.service = service.code;
-      button.append(element("span", "name", localized(service.names)),
-                     element("span", "about", localized(service.descriptions)));
+      const number = element("span", "key-number", String(list.children.length + 1));
+      number.setAttribute("aria-hidden", "true");
+      const name = element("span", "name", localized(service.names));
+      name.prepend(number, " ");
+      button.append(name, element("span", "about", localized(service.descriptions)));
       if (available) {
         offered += 1;
         button.addEventListener("click", () => issue(service.code));
       } else {
+        // Still tappable: it says when the service opens (or that it can be booked).
         button.setAttribute("aria-disabled", "true");
         button.append(element("span", "reason", reason(state)));
+        button.addEventListener("click", () => tellService(whyNot(service, state)));
       }
       list.append(button);
     }
     $("no-services").hidden = offered > 0;
+  }
+
+  function whyNot(service, state) {
+    const bookable = config.appointments && service.bookable;
+    return bookable ? `${reason(state)} ${t("can_book")}` : reason(state);
+  }
+
+  function tellService(text) {
+    const notice = $("service-notice");
+    notice.textContent = text || "";
+    notice.hidden = !text;
+    if (text) say([[text, language]]);
   }
 
   function reason(state) {
@@ -101,7 +135,7 @@
                            : { weekday: "long", hour: "2-digit", minute: "2-digit" };
     let when;
     try {
-      when = new Intl.DateTimeFormat(language, { ...format, timeZone: config.timezone }).format(opens);
+      when = new Intl.DateTimeFormat(language, { ...format, hourCycle: "h23", timeZone: config.timezone }).format(opens);
     } catch (error) {
       when = opens.toLocaleString();
     }
@@ -109,17 +143,34 @@
   }
 
   // ---- issuing and printing ----------------------------------------------------------------------
+  // Past its capacity the server answers 503 with Retry-After at once: wait (longer each time, with
+  // jitter so that kiosks do not retry in step) and try again, telling the visitor, before giving up.
+  const BUSY_RETRIES = 4;
+  const BUSY_MAX_WAIT_S = 8;
+
+  async function postTicket(body, url = config.ticketsUrl, headers = { "Content-Type": "application/json" }) {
+    const status = $("step-busy").querySelector(".busy");
+    status.textContent = t("issuing");
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(url, { method: "POST", credentials: "same-origin", headers,
+                                          body: JSON.stringify(body) });
+      if (response.status !== 503 || attempt >= BUSY_RETRIES) return response;
+      status.textContent = t("server_busy");
+      const after = response.headers.has("Retry-After") ? Number(response.headers.get("Retry-After")) : 2;
+      const base = Math.min((Number.isFinite(after) ? after : 2) * 2 ** attempt, BUSY_MAX_WAIT_S);
+      await new Promise((resolve) => { setTimeout(resolve, base * (0.75 + Math.random() / 2) * 1000); });
+    }
+  }
+
   async function issue(service) {
     retry = () => issue(service);
     show("step-busy");
     let response;
+    const headers = { "Content-Type": "application/json" };
+    if (practice) headers.Authorization = `Bearer ${practice}`;
     try {
-      response = await fetch(config.ticketsUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ branch: config.branch, service, language }),
-      });
+      response = await postTicket({ branch: config.branch, service, language },
+                                  practice ? config.practiceUrl : config.ticketsUrl, headers);
     } catch (error) {
       return fail(t("server_down"));
     }
@@ -128,6 +179,7 @@
       refreshAvailability();
       return undefined;
     }
+    if (practice && response.status === 401) endPractice();
     return fail(response.status === 409 || response.status === 422 ? t("service_refused") : t("server_down"));
   }
 
@@ -144,8 +196,10 @@
     $("ticket-appointment").hidden = !ticket.texts.appointment;
     $("ticket-ahead").textContent = ticket.texts.people_ahead || "";
     $("ticket-wait").textContent = ticket.texts.estimated_wait || "";
+    $("ticket-practice").hidden = !ticket.practice;
     const qr = $("ticket-qr");
-    qr.src = config.qrUrl.replace("TOKEN", encodeURIComponent(ticket.token));
+    qr.closest("figure").hidden = Boolean(ticket.practice);      // a practice ticket has no phone page
+    if (!ticket.practice) qr.src = config.qrUrl.replace("TOKEN", encodeURIComponent(ticket.token));
     qr.alt = t("scan_to_follow");
     showPrint(ticket.print);
     show("step-ticket");
@@ -218,12 +272,7 @@
     show("step-busy");
     let response;
     try {
-      response = await fetch(config.ticketsUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ branch: config.branch, appointment_code: code }),
-      });
+      response = await postTicket({ branch: config.branch, appointment_code: code });
     } catch (error) {
       return fail(t("server_down"));
     }
@@ -242,7 +291,7 @@
     const details = body.details || {};
     const local = (iso, format) => {
       try {
-        return new Intl.DateTimeFormat(language, { ...format, timeZone: config.timezone }).format(new Date(iso));
+        return new Intl.DateTimeFormat(language, { ...format, hourCycle: "h23", timeZone: config.timezone }).format(new Date(iso));
       } catch (error) {
         return new Date(iso).toLocaleString();
       }
@@ -265,23 +314,26 @@
 
   function armIdle() {
     clearTimeout(idleTimer);
-    if (current !== "step-language" && current !== "step-busy") idleTimer = setTimeout(warnIdle, IDLE_AFTER_MS);
+    const limit = readingAloud ? 2 * IDLE_AFTER_MS : IDLE_AFTER_MS;
+    if (current !== "step-language" && current !== "step-busy") idleTimer = setTimeout(warnIdle, limit);
   }
 
   function warnIdle() {
     const dialog = $("idle");
     let left = WARNING_SECONDS;
-    const tell = () => { $("idle-countdown").textContent = t("returning", { seconds: left }); };
+    const tell = () => { $("idle-countdown").textContent = t("returning", { seconds: left, count: left }); };
     tell();
     dialog.showModal();
     countdown = setInterval(() => {
       left -= 1;
-      if (left <= 0) startAgain();
+      // A forgotten practice must not hand the next real visitor a made-up ticket.
+      if (left <= 0) (practice ? endPractice : startAgain)();
       else tell();
     }, 1000);
   }
 
   function closeIdle() {
+    $("assist-status").hidden = true;
     clearInterval(countdown);
     if ($("idle").open) $("idle").close();
   }
@@ -311,6 +363,7 @@
   $("reprint").addEventListener("click", reprint);
   $("check-in").addEventListener("submit", checkIn);
   buildKeypad();
+  useLanguage(null);
   $("idle").addEventListener("cancel", (event) => { event.preventDefault(); moreTime(); });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("idle").open && current !== "step-language") startAgain();
@@ -318,6 +371,157 @@
   for (const kind of ["pointerdown", "keydown"]) {
     document.addEventListener(kind, () => { if (!$("idle").open) armIdle(); }, true);
   }
+
+  // ---- reading aloud: the server's voices read each screen, the focused option and the ticket ----------
+  const spokenNumber = (label) => label.replace(/^([A-Za-z]{1,3})-0*(\d+)$/, "$1 $2");
+
+  function speechUrl(text, code) {
+    const query = new URLSearchParams({ language: code || "cs", text: text.slice(0, 400) });
+    return `${config.speechUrl}?${query}`;
+  }
+
+  // parts: [[text, language], …], read one after the other; a new screen cuts the old one short.
+  function say(parts) {
+    if (!readingAloud) return;
+    speaker.interrupt();
+    speaker.say(parts.filter(([text]) => text).map(([text, code]) => speechUrl(text, code)));
+  }
+
+  const optionsOf = (step) => [...$(step).querySelectorAll(".choice")].filter((el) => el.offsetParent !== null);
+  const optionText = (el) => (el.querySelector(".label, .name") || el).textContent.replace(/^\s*\d+\s+/, "").trim();
+
+  function readScreen() {
+    if (!readingAloud) return;
+    if (current === "step-language") {
+      say([["Zvolte jazyk. Stiskněte číslo jazyka.", "cs"], ["Choose your language.", "en"],
+           ...optionsOf(current).map((el, i) => [`${i + 1}. ${optionText(el)}`, el.lang])]);
+    } else if (current === "step-service") {
+      say([[t("choose_service"), language], ...optionsOf(current).map((el, i) => {
+        const why = el.querySelector(".reason");
+        return [`${i + 1}. ${optionText(el)}${why ? `. ${why.textContent}` : ""}`, language];
+      })]);
+    } else if (current === "step-ticket" && lastTicket) {
+      say([[`${t("your_number")} ${spokenNumber(lastTicket.number)}. ${lastTicket.texts.service}. `
+            + `${lastTicket.texts.people_ahead || ""} ${lastTicket.texts.estimated_wait || ""} `
+            + `${$("ticket-print").textContent}`, language]]);
+    } else {
+      const heading = $(current).querySelector("h1, .busy");
+      if (heading) say([[heading.textContent, language]]);
+    }
+  }
+
+  function toggle(button, on) {
+    button.setAttribute("aria-pressed", String(on));
+    return on;
+  }
+
+  function setReadingAloud(on) {
+    readingAloud = toggle($("read-aloud"), on);
+    if (on) readScreen();
+    else speaker.interrupt();
+    armIdle();
+  }
+
+  document.addEventListener("focusin", (event) => {
+    const option = event.target.closest ? event.target.closest("button") : null;
+    if (!readingAloud || !option || event.target === document.body) return;
+    const code = option.lang || language;
+    say([[option.classList.contains("choice") ? optionText(option) : option.textContent.trim(), code]]);
+  });
+
+  // ---- bigger text, high contrast, calling staff -----------------------------------------------------
+  $("read-aloud").addEventListener("click", () => setReadingAloud(!readingAloud));
+  $("bigger-text").addEventListener("click", (event) => {
+    document.documentElement.classList.toggle("big-text", toggle(event.currentTarget,
+      event.currentTarget.getAttribute("aria-pressed") !== "true"));
+  });
+  $("high-contrast").addEventListener("click", (event) => {
+    document.documentElement.classList.toggle("contrast", toggle(event.currentTarget,
+      event.currentTarget.getAttribute("aria-pressed") !== "true"));
+  });
+
+  function tellAssist(text) {
+    $("assist-status").textContent = text;
+    $("assist-status").hidden = !text;
+    if (text) say([[text, language]]);
+  }
+
+  $("call-staff").addEventListener("click", async () => {
+    try {
+      const response = await fetch(config.helpUrl, {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ branch: config.branch }),
+      });
+      tellAssist(response.ok ? t("staff_called") : t("server_down"));
+    } catch (error) {
+      tellAssist(t("server_down"));
+    }
+  });
+
+  // ---- keypad: number keys choose the n-th option (the numbers are shown), * reads aloud -----------
+  document.addEventListener("keydown", (event) => {
+    if (event.target.matches && event.target.matches("input") || $("idle").open || $("practice-sign-in").open) return;
+    if (event.key === "*") {
+      event.preventDefault();
+      setReadingAloud(!readingAloud);
+    } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.altKey) {
+      const option = optionsOf(current)[Number(event.key) - 1];
+      if (option) {
+        event.preventDefault();
+        option.focus();
+        option.click();
+      }
+    }
+  });
+
+  // ---- practice mode, started by a staff member on this kiosk (Ctrl+Alt+P, or 5 taps on the name) --
+  let taps = [];
+  document.querySelector(".bar .branch").addEventListener("click", () => {
+    const now = Date.now();
+    taps = [...taps.filter((at) => now - at < 3000), now];
+    if (taps.length >= 5) openPractice();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && event.altKey && event.key.toLowerCase() === "p") openPractice();
+  });
+
+  function openPractice() {
+    taps = [];
+    $("practice-problem").hidden = true;
+    $("practice-form").reset();
+    $("practice-sign-in").showModal();
+  }
+
+  $("practice-cancel").addEventListener("click", () => $("practice-sign-in").close());
+  $("practice-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let response;
+    try {
+      response = await fetch(config.tokenUrl, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: $("practice-user").value, password: $("practice-password").value }),
+      });
+    } catch (error) {
+      response = null;
+    }
+    if (!response || !response.ok) {
+      $("practice-problem").hidden = false;
+      return;
+    }
+    practice = (await response.json()).token;
+    $("practice-sign-in").close();
+    $("practice-banner").hidden = false;
+    document.documentElement.classList.add("practising");
+    startAgain();
+  });
+
+  function endPractice() {
+    practice = null;
+    $("practice-banner").hidden = true;
+    document.documentElement.classList.remove("practising");
+    startAgain();
+  }
+  $("end-practice").addEventListener("click", endPractice);
 
   function tick() {
     try {
