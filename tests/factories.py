@@ -4,13 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from models import Branch, Counter, Service, Staff
+from models import Branch, Counter, Service, Staff, Topic
 from models.security import hash_password
 
 
 @cache
 def password_hash(password: str = "pw") -> str:
     return hash_password(password)  # argon2 is slow on purpose: hash once per test run
+
+
+TOPICS = ("residence_status", "housing", "work", "education", "social_security", "health_care", "family",
+          "citizenship", "other")
 
 
 @dataclass
@@ -28,6 +32,8 @@ def build_world(writer, code: str = "b1", timezone: str = "Europe/Prague") -> Wo
         branch = Branch(code=code, names={"cs": "Pobočka", "en": "Branch"}, timezone=timezone,
                         languages=["cs", "en", "ru", "vi", "mn", "ar"], event_seq=0)
         session.add(branch)
+        if code == "b1":  # the migration seeds these; tests build their schema without it
+            session.add_all(Topic(code=c, names={"en": c}, sort_order=i) for i, c in enumerate(TOPICS))
         session.flush()
         services = {
             "assistance": Service(branch_id=branch.id, code="assistance", prefix="A", names={"en": "Assistance"},
@@ -43,8 +49,8 @@ def build_world(writer, code: str = "b1", timezone: str = "Europe/Prague") -> Wo
         layout = {"desk-a": ["assistance"], "desk-ar": ["assistance", "residence"],
                   "interp": ["interpreting"], "desk-r": ["residence"]}
         counters = {}
-        for name, codes in layout.items():
-            counter = Counter(branch_id=branch.id, name=name, services=[services[c] for c in codes])
+        for number, (name, codes) in enumerate(layout.items(), start=1):
+            counter = Counter(branch_id=branch.id, name=name, number=number, services=[services[c] for c in codes])
             session.add(counter)
             session.flush()
             counters[name] = counter.id

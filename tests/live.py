@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("OKENKO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+                 "--disable-sync", "--no-first-run", "--disable-quic",
+                 # as a waiting-room display runs: announcements play without a tap
+                 "--autoplay-policy=no-user-gesture-required"]
 
 
 class LiveServer:
@@ -42,13 +45,31 @@ def live_server(demo_app):
         server.stop()
 
 
+_FUNCTION = re.compile(r"\s*(async\b|function\b|\([^)]*\)\s*=>|\w+\s*=>)")  # as Playwright tells them
+
+
+def _allow_expressions_under_csp(page_class) -> None:
+    """Our pages forbid eval (Content-Security-Policy), and Playwright polls a `wait_for_function`
+    expression string with eval; an arrow function it compiles through the devtools protocol. So
+    expressions become arrow functions, and tests keep writing `page.wait_for_function("a === b")`."""
+    original = page_class.wait_for_function
+
+    def wait_for_function(self, expression: str, *args, **kwargs):
+        if not _FUNCTION.match(expression):
+            expression = f"() => ({expression})"
+        return original(self, expression, *args, **kwargs)
+
+    page_class.wait_for_function = wait_for_function
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             raise RuntimeError(f"{CHROMIUM} is missing; tests/system-deps.sh installs it")
         pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Page, sync_playwright
+    _allow_expressions_under_csp(Page)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

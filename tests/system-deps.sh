@@ -1,6 +1,7 @@
 #!/bin/sh
 # Debian packages the tests need beyond Python: the PostgreSQL and Redis servers they talk to,
-# Chromium for the browser tests, a Unicode font and FriBidi for printing non-Latin tickets.
+# Chromium for the browser tests, a Unicode font and FriBidi for printing non-Latin tickets,
+# espeak-ng for the spoken announcements.
 # Installs only what is missing, and only where apt-get can (as root); otherwise it says what to install.
 set -eu
 missing=""
@@ -10,6 +11,7 @@ command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
 ldconfig -p 2>/dev/null | grep -q libfribidi || missing="$missing libfribidi0"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 from okenko.i18n import LANGUAGES, SOURCES
 
 # Pages only staff read (sign-in, console, how to register a screen): Czech and English are enough.
-STAFF_SOURCES = ("counter/", "okenko/accounts.py", "okenko/templates/", "kiosk/templates/kiosk/unregistered.html")
+STAFF_SOURCES = ("counter/", "admin/", "stats/", "okenko/accounts.py", "okenko/home.py", "okenko/templates/")
 
 
 def staff_only(message) -> bool:

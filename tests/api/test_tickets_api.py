@@ -66,7 +66,8 @@ def test_counsellor_flow_call_start_transfer_finish(app, client):
     assert called.status_code == 200
     assert called.json["number"] == ticket["number"] and called.json["counter"]["name"] == "Přepážka 1"
     status = client.get(f"/api/v1/tickets/{ticket['token']}").json
-    assert status["status"] == "called" and status["counter"] == {"id": desk1, "name": "Přepážka 1"}
+    assert status["status"] == "called" and status["counter"] == {"id": desk1, "name": "Přepážka 1", "number": 1,
+                                                                 "names": {}}
     tid = ticket["id"]
     assert client.post(f"/api/v1/tickets/{tid}/recall", headers=staff).status_code == 200
     assert client.post(f"/api/v1/tickets/{tid}/start", headers=staff).json["status"] == "serving"

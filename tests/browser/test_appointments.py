@@ -74,9 +74,9 @@ def test_kiosk_explains_a_refused_code_and_offers_a_normal_ticket(live_server, l
     page.keyboard.press("Enter")
     problem = page.get_by_role("alert")
     problem.wait_for()
-    assert problem.inner_text().startswith("Vous êtes en avance. L'enregistrement ouvre à 14:30")
+    assert problem.inner_text().startswith("C'est un peu tôt. Vous pourrez signaler votre arrivée à partir de 14:30")
     page.get_by_role("button", name="Prendre un ticket normal").click()
-    page.get_by_role("button", name="Conseil en matière de séjour").click()
+    page.get_by_role("button", name="Conseil sur le droit au séjour").click()
     page.locator("#ticket-number").wait_for()
     assert page.locator("#ticket-number").inner_text() == "R-001"
 
@@ -100,8 +100,10 @@ def test_counsellor_books_a_follow_up_for_the_client(live_server, browser):
     dialog.get_by_label("Service").select_option("residence")
     assert dialog.get_by_label("Language").input_value() == "uk"          # the client's language
     dialog.get_by_label("Day").fill("2026-11-24")
-    # The branch's clock (opens 08:00 in Prague), not this browser's UTC.
-    assert dialog.locator("#referral-slots label").first.inner_text().strip().startswith("08:00")
+    # The branch's clock (opens 08:00 in Prague), not this browser's UTC. The day's slots replace
+    # today's (first free 10:00) once they arrive: wait for them rather than read the old list.
+    page.wait_for_function("(document.querySelector('#referral-slots label') || {}).innerText"
+                           "?.trim().startsWith('08:00')", timeout=5000)
     dialog.locator("#referral-slots input").first.check()
     dialog.get_by_role("button", name="Book", exact=True).click()
     code = page.locator("#referral-code")

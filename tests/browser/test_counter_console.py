@@ -31,7 +31,7 @@ def test_counsellor_transfers_to_interpreting_and_the_interpreter_calls(live_ser
     counsellor.keyboard.press("n")                                   # Call next
     counsellor.locator("#ticket-number").filter(has_text=ticket["number"]).wait_for()
     display.wait_for_function(f"document.getElementById('current-number').textContent === '{ticket['number']}'")
-    assert display.locator("#current-counter").inner_text() == "Přepážka 2"
+    assert display.locator("#current-counter .counter-number").inner_text() == "2"
 
     counsellor.get_by_role("button", name="Start").click()
     counsellor.locator("#ticket-status").filter(has_text="serving").wait_for()
@@ -47,7 +47,10 @@ def test_counsellor_transfers_to_interpreting_and_the_interpreter_calls(live_ser
     interpreter.get_by_role("button", name="Call next").click()
     interpreter.locator("#ticket-number").filter(has_text=ticket["number"]).wait_for()
     assert "transferred (Pobytové poradenství → Tlumočení)" in interpreter.locator("#ticket-history").inner_text()
-    display.wait_for_function("document.getElementById('current-counter').textContent === 'Tlumočníci'")
+    # The interpreters' desk: its number, and its name in the visitor's language (Russian).
+    display.wait_for_function("document.querySelector('#current-counter .counter-name')"
+                              "?.textContent === 'Переводчики'")
+    assert display.locator("#current-counter .counter-number").inner_text() == "4"
     assert display.locator("#current-number").inner_text() == ticket["number"]
     interpreter.screenshot(path=f"{server.app.instance_path}/console.png")
 

@@ -1,6 +1,8 @@
 """The kiosk in Chromium, as a visitor uses it: language → service → ticket."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from models import Counter, Ticket
@@ -99,7 +101,7 @@ def test_printer_failure_shows_the_ticket_and_offers_one_reprint(live_server, la
     page = landscape
     register(page, server)
     page.get_by_role("button", name="Français").click()
-    page.get_by_role("button", name="Tư vấn cư trú".replace("Tư vấn cư trú", "Conseil en matière de séjour")).click()
+    page.get_by_role("button", name="Conseil sur le droit au séjour").click()
     page.locator("#ticket-number").wait_for()
     assert "L'imprimante ne fonctionne pas" in page.locator("#ticket-print").inner_text()
     again = page.get_by_role("button", name="Imprimer à nouveau")
@@ -139,8 +141,43 @@ def test_kiosk_page_is_light(live_server, landscape):
     assert sum(sizes) < 200 * 1024, sizes
 
 
-def test_unregistered_kiosk_is_told_how_to_register(live_server, landscape):
+def test_unregistered_kiosk_shows_a_pairing_code(live_server, landscape):
     server = live_server()
     response = landscape.goto(f"{server.url}/kiosk")
     assert response.status == 403
-    assert "/kiosk?token=" in landscape.content()
+    code = landscape.locator("#pairing-code")
+    code.filter(has_text=re.compile(r"^[A-Z0-9]{3} [A-Z0-9]{3}$")).wait_for()
+    assert "token" not in landscape.url
+
+
+def test_a_busy_server_makes_the_kiosk_wait_say_so_and_try_again(live_server, portrait):
+    server = live_server()
+    open_counters(server.app)
+    page = portrait
+    register(page, server)
+    answers = {"busy": 0, "held": []}
+
+    def busy_once_then_hold(route):
+        if answers["busy"] == 0:
+            answers["busy"] += 1
+            return route.fulfill(status=503, headers={"Retry-After": "0", "Content-Type": "application/json"},
+                                 body='{"error": "busy", "message": "The server is busy"}')
+        answers["held"].append(route)  # the retry: held until the visitor has been told
+        return None
+
+    page.route("**/api/v1/tickets", busy_once_then_hold)
+    page.get_by_role("button", name="Tiếng Việt").click()
+    page.get_by_role("button", name="Tư vấn cư trú").click()
+    status = page.locator("#step-busy .busy")
+    status.wait_for()
+    page.wait_for_function("document.querySelector('#step-busy .busy').textContent.startsWith('Hiện có')")
+    assert status.inner_text() == "Hiện có nhiều người đang lấy phiếu. Vui lòng đợi một chút, chúng tôi đang thử lại…"
+    assert status.get_attribute("role") == "status"  # read out by screen readers
+    for _ in range(100):  # each round trip to the page lets Playwright deliver the retried request
+        if answers["held"]:
+            break
+        page.evaluate("0")
+    assert len(answers["held"]) == 1
+    answers["held"][0].continue_()
+    page.locator("#ticket-number").wait_for()
+    assert page.locator("#ticket-number").inner_text() == last_ticket(server.app).label == "R-001"

@@ -13,8 +13,8 @@ def test_status_page_speaks_the_tickets_language_and_follows_the_call(live_serve
     page.goto(ticket["status_url"].replace("https://okenko.example", server.url))
     assert page.locator("html").get_attribute("lang") == "uk"
     assert page.locator("h1").inner_text() == "R-001"
-    assert page.locator("#status").inner_text() == "Очікування"
-    assert page.locator("#ahead").inner_text() == "Ви наступні."
+    assert page.locator("#status").inner_text() == "У черзі"
+    assert page.locator("#ahead").inner_text() == "Наступний виклик — ваш."
     can_ask = page.evaluate("window.Notification ? Notification.permission === 'default' : false")
     assert page.locator("#notify").is_visible() == can_ask          # offered while waiting
 
@@ -28,7 +28,7 @@ def test_status_page_speaks_the_tickets_language_and_follows_the_call(live_serve
     runtime(server.app).queue.call_next(desk)
     # Pushed over the socket the moment it is called: no polling interval to wait for.
     page.wait_for_function("document.getElementById('status').textContent === 'Ваша черга!'", timeout=2000)
-    assert page.locator("#counter").inner_text() == "Будь ласка, пройдіть: Přepážka 2"
+    assert page.locator("#counter").inner_text() == "Ваше віконце: Přepážka 2"
     assert page.locator("#ahead").is_hidden()
     assert page.locator("#notify").is_hidden()                       # nothing left to be notified of
 

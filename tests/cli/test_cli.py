@@ -106,3 +106,74 @@ def test_appointment_sweep_from_cron(env, tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT status, contact FROM appointment")).one() == ("no_show", "")
     engine.dispose()
+
+
+def okenko_input(env, stdin: str, *args, check=True):
+    return subprocess.run(OKENKO + list(args), env=env, input=stdin, capture_output=True, text=True, timeout=120,
+                          check=check)
+
+
+def test_staff_create_and_set_password_revoke_earlier_sessions(env, tmp_path):
+    from ..conftest import make_app
+    okenko(env, "db", "upgrade")
+    okenko(env, "seed-demo")
+    created = okenko_input(env, "first-long-password\n", "staff", "create", "jana", "--role", "counsellor",
+                           "--branch", "praha-iv", "--languages", "cs,vi", "--name", "Jana N.")
+    assert created.stdout.strip() == "created jana (counsellor)"              # no password echoed back
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'instance' / 'okenko.db'}")
+    client = app.test_client()
+    signed_in = client.post("/api/v1/auth/token", json={"username": "jana", "password": "first-long-password"})
+    assert signed_in.status_code == 200 and signed_in.json["staff"]["role"] == "counsellor"
+    headers = {"Authorization": f"Bearer {signed_in.json['token']}"}
+    assert client.get("/api/v1/branches/praha-iv/tickets", headers=headers).status_code == 200
+    assert client.get("/api/v1/branches/praha-iii/tickets", headers=headers).status_code == 403
+
+    changed = okenko_input(env, "", "staff", "set-password", "jana")       # nothing on stdin: generated
+    lines = changed.stdout.strip().splitlines()
+    assert lines[0] == "new password set for jana; 1 session(s) ended"
+    new_password = re.fullmatch(r"password \(shown only now\): (\S{16,})", lines[1]).group(1)
+    assert client.get("/api/v1/branches/praha-iv/tickets", headers=headers).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"username": "jana", "password": new_password}).status_code == 200
+
+    again = okenko_input(env, "another-long-password\n", "staff", "create", "jana", "--role", "counsellor",
+                         check=False)
+    assert again.returncode != 0 and "exists already" in again.stderr
+    unknown = okenko_input(env, "", "staff", "set-password", "nobody", check=False)
+    assert unknown.returncode != 0 and "no staff account 'nobody'" in unknown.stderr
+    generated = okenko_input(env, "", "staff", "create", "eva", "--role", "receptionist", "--branch", "praha-i")
+    assert re.search(r"password \(shown only now\): \S{16,}", generated.stdout)
+
+
+def test_seed_demo_with_history_fills_realistic_past_days_once(env, tmp_path):
+    from datetime import timedelta
+
+    from models import Branch, utcnow
+    from models.db import make_engine, make_sessions
+    from models.numbering import service_day
+    from models.statistics import StatQuery, compute
+
+    okenko(env, "db", "upgrade")
+    first = okenko(env, "seed-demo", "--history-days", "14").stdout
+    assert re.search(r"history: [1-9]\d+ tickets over 14 days; 3[0-9] day\(s\) of statistics stored", first)
+    again = okenko(env, "seed-demo", "--history-days", "14").stdout
+    assert "history: 0 tickets over 14 days; 0 day(s) of statistics stored" in again
+    engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'okenko.db'}")
+    _, reader = make_sessions(engine)
+    with reader() as session:
+        branch = session.query(Branch).filter_by(code="praha-iv").one()
+        today = service_day(branch.timezone, utcnow())
+        query = StatQuery(today - timedelta(days=14), today - timedelta(days=1), (branch.id,), by=("weekday",))
+        result = compute(session, query, utcnow())
+        by_language = compute(session, StatQuery(query.date_from, query.date_to, (branch.id,), by=("language",)),
+                              utcnow())
+    engine.dispose()
+    weekdays = {row["weekday"]: row["tickets"] for row in result["rows"]}
+    assert 6 not in weekdays                                        # closed on Sundays
+    assert weekdays[0] > 2 * weekdays[5]                            # Mondays busy, Saturdays light
+    total = result["total"]
+    assert total["no_show"] > 0 and total["appointments"] > 0 and total["interpreter_requests"] > 0
+    assert total["served"] > total["no_show"] + total["cancelled"]
+    assert result["topics"] and all(t["count"] > 0 for t in result["topics"])
+    languages = {row["language"]: row["tickets"] for row in by_language["rows"]}
+    assert set(languages) == {"vi", "uk", "ru", "mn", "cs", "en", "ar", "fr"}
+    assert languages["vi"] > languages["fr"]

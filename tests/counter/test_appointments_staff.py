@@ -35,7 +35,7 @@ def test_receptionist_sees_checks_in_and_cancels(app, book):
     token = sign_in(client, "receptionist")
     page = client.get("/appointments?branch=praha-iv&date=2026-11-23").get_data(as_text=True)
     assert "+420 777 000 111" in page and f"{first.code[:4]}-{first.code[4:]}" in page
-    assert re.search(r"Objednáno: <strong>2</strong>", page)
+    assert re.search(r"Rezervováno: <strong>2</strong>", page)
     done = client.post(f"/appointments/{first.code}/check-in", data={"csrf_token": token, "branch": "praha-iv",
                                                                      "date": "2026-11-23"}, follow_redirects=True)
     assert "R-001" in done.get_data(as_text=True)
@@ -50,7 +50,7 @@ def test_a_refused_staff_check_in_says_why(app, book):
     token = sign_in(client, "receptionist")
     page = client.post(f"/appointments/{later.code}/check-in", data={"csrf_token": token, "branch": "praha-iv"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Příliš brzy: odbavení začíná v 14:30." in page            # in the staff language, branch time
+    assert "Příliš brzy: příchod lze ohlásit od 14:30." in page            # in the staff language, branch time
     english = client.post(f"/appointments/{later.code}/check-in", data={"csrf_token": token, "branch": "praha-iv"},
                           headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
     assert "Too early: check-in opens at 14:30." in english

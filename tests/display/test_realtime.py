@@ -37,12 +37,18 @@ class Listener:
                 return data
         raise AssertionError(f"no {name} within {timeout} s")
 
-    def drain(self, settle: float = 0.5) -> list[tuple[str, dict]]:
-        time.sleep(settle)
-        out = []
-        while not self.inbox.empty():
-            out.append(self.inbox.get())
-        return out
+    def until(self, last, timeout: float = 5) -> list[tuple[str, dict]]:
+        """Every message, in order, up to and including the first for which `last(name, data)` holds."""
+        deadline = time.monotonic() + timeout
+        received = []
+        while time.monotonic() < deadline:
+            try:
+                received.append(self.inbox.get(timeout=max(deadline - time.monotonic(), 0.01)))
+            except queue.Empty:
+                break
+            if last(*received[-1]):
+                return received
+        raise AssertionError(f"not there within {timeout} s; received {received}")
 
     def close(self) -> None:
         self.client.disconnect()
@@ -66,7 +72,9 @@ def test_display_gets_a_snapshot_then_each_call(live_server):
         called = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
         call = screen.next("call")
         assert call["ticket"]["number"] == first["number"] == called["number"]
-        assert call["counter"] == {"id": desk, "name": "Přepážka 1"}
+        assert call["counter"] == {"id": desk, "name": "Přepážka 1", "number": 1, "names": {}}
+        assert call["audio"] == {"cs": f"/api/v1/announcements/cs.wav?number={first['number']}&counter=1",
+                                 "mn": f"/api/v1/announcements/mn.wav?number={first['number']}&counter=1"}
         assert call["ticket"]["language"] == "mn" and call["recall"] is False
         assert "token" not in call["ticket"]                       # the phone link stays private
         client.post(f"/api/v1/tickets/{first['id']}/recall", headers=staff)
@@ -89,16 +97,37 @@ def test_sequence_numbers_have_no_gaps(live_server):
         for _ in range(3):
             ticket = client.post(f"/api/v1/counters/{desk}/call-next", headers=staff).json
             client.post(f"/api/v1/tickets/{ticket['id']}/no-show", headers=staff)
-        messages = screen.drain(1.5)
+        newest = client.get("/api/v1/branches/praha-iv/snapshot").json["seq"]
+        messages = screen.until(lambda name, message: name == "queue" and message["seq"] == newest)
         assert {name for name, _ in messages} == {"queue", "call"}
         for _name, message in messages:
             assert message["seq_from"] == last + 1, messages    # contiguous: nothing missed
             assert message["seq"] >= last                        # (a queue refresh may add no event)
             last = message["seq"]
-        assert last == client.get("/api/v1/branches/praha-iv/snapshot").json["seq"]
-        waiting = {s["code"]: s["waiting"] for s in messages[-1][1]["services"]} if messages[-1][0] == "queue" \
-            else None
-        assert waiting is None or waiting["residence"] == 2
+        assert last == newest
+        assert {s["code"]: s["waiting"] for s in messages[-1][1]["services"]}["residence"] == 2
+    finally:
+        screen.close()
+
+
+def test_a_call_is_followed_by_a_queue_refresh_that_covers_no_new_event(live_server):
+    server = live_server()
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 2")
+    screen = display(server.url)
+    try:
+        screen.next("snapshot")
+        client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+        issue(client, service="residence")
+        issue(client, service="residence")
+        issued = client.get("/api/v1/branches/praha-iv/snapshot").json["seq"]
+        screen.until(lambda name, message: name == "queue" and message["seq"] == issued)
+        client.post(f"/api/v1/counters/{desk}/call-next", headers=staff)
+        (_, call), (name, refresh) = screen.until(lambda name, message: name == "queue")
+        assert call["seq"] == issued + 1 and name == "queue"
+        assert (refresh["seq_from"], refresh["seq"]) == (issued + 2, issued + 1)   # a refresh: no event
+        assert {s["code"]: s["waiting"] for s in refresh["services"]}["residence"] == 1
     finally:
         screen.close()
 
@@ -149,7 +178,7 @@ def test_phone_follows_its_ticket(live_server):
         assert phone.next("status")["texts"]["status"] == "Đang chờ"
         client.post(f"/api/v1/counters/{desk}/call-next", headers=staff)
         status = phone.next("status")
-        assert status["status"] == "called" and status["texts"]["counter"] == "Vui lòng đến: Přepážka 1"
+        assert status["status"] == "called" and status["texts"]["counter"] == "Quầy của bạn: Přepážka 1"
         assert "token" not in status and "id" not in status
     finally:
         phone.close()

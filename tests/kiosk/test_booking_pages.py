@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -61,10 +62,14 @@ def test_calendar_file_parses_back(client):
     assert event.walk("VALARM")[0].decoded("TRIGGER") == -timedelta(hours=1)
 
 
-def test_cancel_from_the_appointments_page(client):
+def test_cancel_from_the_appointments_page_asks_first(client):
     location = book(client).headers["Location"]
-    page = client.get(location).get_data(as_text=True)
     code = location.split("/a/")[1].split("?")[0]
+    first = client.get(location).get_data(as_text=True)
+    assert f'/a/{code}/cancel' not in first and "confirm=cancel" in first       # a link, no cancelling form yet
+    page = client.get(f"/a/{code}?lang=vi&confirm=cancel").get_data(as_text=True)
+    assert f'action="/a/{code}/cancel"' in page
+    assert runtime(client.application).appointments.get(code).status == "booked"  # asking changed nothing
     response = client.post(f"/a/{code}/cancel", data={"csrf_token": form_of(page)["csrf_token"], "lang": "vi"})
     assert response.status_code == 303
     assert runtime(client.application).appointments.get(code).status == "cancelled"
@@ -110,3 +115,60 @@ def test_looking_up_a_code(client):
     assert "Nous ne trouvons pas cette page" in missing.get_data(as_text=True)
     assert "Praha IV – Koněvova" in missing.get_data(as_text=True)          # and the way to start again
     assert client.get("/book/nowhere").status_code == 404
+
+
+def rebook(client, code: str, date: str, index: int = 0):
+    page = client.get(f"/book/praha-iv/residence?lang=en&rebook={code}&date={date}").get_data(as_text=True)
+    form = form_of(page)
+    return client.post("/book/praha-iv/residence", data={"csrf_token": form["csrf_token"], "lang": "en",
+                                                          "rebook": code, "start": form["starts"][index]})
+
+
+def calendar_event(client, code: str):
+    calendar = Calendar.from_ical(client.get(f"/a/{code}.ics?lang=en").data)
+    return calendar, calendar.walk("VEVENT")[0]
+
+
+def test_calendar_file_follows_rebooking_and_cancelling(client):
+    code = book(client, lang="en", consult="ru").headers["Location"].split("/a/")[1].split("?")[0]
+    calendar, event = calendar_event(client, code)
+    assert (str(calendar["METHOD"]), event["SEQUENCE"], str(event["STATUS"])) == ("PUBLISH", 0, "CONFIRMED")
+    assert rebook(client, code, "2026-11-25", 2).status_code == 303
+    assert rebook(client, code, "2026-11-26", 1).status_code == 303
+    calendar, event = calendar_event(client, code)
+    assert event["UID"] == f"{code}@okenko" and event["SEQUENCE"] == 2
+    assert event.decoded("DTSTART").astimezone(ZoneInfo("Europe/Prague")).date().isoformat() == "2026-11-26"
+    page = client.get(f"/a/{code}?lang=en&confirm=cancel").get_data(as_text=True)
+    client.post(f"/a/{code}/cancel", data={"csrf_token": form_of(page)["csrf_token"], "lang": "en"})
+    calendar, event = calendar_event(client, code)
+    assert str(calendar["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert event["UID"] == f"{code}@okenko" and event["SEQUENCE"] == 3
+    assert event.walk("VALARM") == []                               # no reminder for what will not happen
+
+
+def test_calendar_texts_follow_the_appointments_language_not_the_browsers(client):
+    code = book(client, lang="en", consult="ru").headers["Location"].split("/a/")[1].split("?")[0]
+    response = client.get(f"/a/{code}.ics", headers={"Accept-Language": "fr"})
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]).startswith("Консультации по вопросам пребывания")
+    assert str(event["DESCRIPTION"]).startswith("Код записи: ")
+
+
+def test_slots_are_grouped_by_part_of_the_day_with_their_free_places(client):
+    page = client.get("/book/praha-iv/residence?lang=ru&date=2026-11-24").get_data(as_text=True)
+    assert page.index(">Утро<") < page.index(">День</h3>") < page.index(">Вечер<")
+    assert "2 места" in page                                          # capacity 2, CLDR "few"
+    assert '<table class="month">' in page and "<caption>ноябрь 2026</caption>" in page
+    assert page.count('aria-current="date"') == 1
+
+
+def test_times_are_on_the_24_hour_clock_and_isolated_in_arabic(client):
+    page = client.get("/book/praha-iv/residence?lang=ar&date=2026-11-24").get_data(as_text=True)
+    assert '<bdi class="clock">22:30</bdi>' in page
+    assert not re.search(r"\d\s?[مص]\b", page)                           # no 12-hour "10:30 م"
+
+
+def test_the_confirmation_links_the_address_to_a_map(client):
+    location = book(client, lang="fr").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    assert 'href="https://www.openstreetmap.org/search?query=Kon%C4%9Bvova+188%2F32%2C+Praha+3+%E2%80%93+%C5%BDi%C5%BEkov"' in page

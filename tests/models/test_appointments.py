@@ -186,7 +186,8 @@ def test_check_in_on_another_day_at_another_branch_or_twice(book, db, clock):
     today = book.book("b1", "residence", "vi", at(MONDAY, "10:00"))
     cancelled = book.book("b1", "residence", "vi", at(MONDAY, "10:30"))
     book.cancel(cancelled.code)
-    assert _refusal(book, "b1", tomorrow.code).details["start"] == at(TUESDAY, "09:00").isoformat()
+    not_today = _refusal(book, "b1", tomorrow.code)
+    assert (not_today.reason, not_today.details["start"]) == ("not_today", at(TUESDAY, "09:00").isoformat())
     assert _refusal(book, "b2", today.code).reason == "wrong_branch"
     assert _refusal(book, "b1", cancelled.code).reason == "cancelled"
     book.check_in("b1", today.code)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from models.policy import APPOINTMENT_LEAD, Candidate, CounterContext, choose_next, rank
+from models.policy import Candidate, CounterContext, rank
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 A, R, I = 1, 2, 3  # service ids
@@ -25,7 +25,7 @@ def ids(tickets):
 
 
 def test_nothing_waiting_gives_none():
-    assert choose_next([], counter(), NOW) is None
+    assert rank([], counter(), NOW) == []
 
 
 def test_earliest_effective_time_first():
@@ -48,9 +48,8 @@ def test_due_appointment_beats_priority_and_time():
 
 
 def test_appointment_counts_as_due_shortly_before_its_start():
-    lead = APPOINTMENT_LEAD.total_seconds() / 60
-    early = t(2, due_in=lead - 1, minutes_ago=1)
-    too_early = t(3, due_in=lead + 10, minutes_ago=0)
+    early = t(2, due_in=5, minutes_ago=1)           # the README's "5 minutes before its start"
+    too_early = t(3, due_in=6, minutes_ago=0)
     ranked = rank([t(1, minutes_ago=30), early, too_early], counter(), NOW)
     assert ids(ranked) == [2, 1, 3]  # a not-yet-due appointment waits like a walk-in of its issue time
 
@@ -87,7 +86,7 @@ def test_language_preference_outranks_priority_and_appointments():
 
 def test_unmatched_language_is_still_offered_when_nothing_else_waits():
     tickets = [t(1, service=I, language="mn", match=True)]
-    assert choose_next(tickets, counter(languages=("ru",)), NOW).id == 1
+    assert rank(tickets, counter(languages=("ru",)), NOW)[0].id == 1
 
 
 def test_language_does_not_matter_for_services_without_matching():

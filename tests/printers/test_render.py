@@ -51,3 +51,64 @@ def test_native_qr_uses_the_printer_command():
 def test_preview_is_as_wide_as_the_paper():
     image = to_png(ticket("vi", "Tư vấn cư trú"))
     assert image.width == 576 + 40 and image.height > 600
+
+
+# ---- lines fit the paper; the QR code is big enough for a phone ------------------------------------------
+
+COLUMNS_80MM = 48               # font A on 80 mm paper (576 dots)
+DOTS_PER_MM = 203 / 25.4
+
+
+def raster_images(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(width in bytes, height, bits) of every GS v 0 raster image in the printed bytes."""
+    images, start = [], 0
+    while (start := data.find(RASTER, start)) >= 0:
+        x_bytes = data[start + 4] + 256 * data[start + 5]
+        height = data[start + 6] + 256 * data[start + 7]
+        body = start + 8
+        images.append((x_bytes, height, data[body:body + x_bytes * height]))
+        start = body + x_bytes * height
+    return images
+
+
+def text_lines(data: bytes) -> list[str]:
+    """The plain-text lines the printer prints: raster payloads and ESC/GS commands removed."""
+    plain, index = bytearray(), 0
+    while index < len(data):
+        byte = data[index]
+        if data.startswith(RASTER, index):
+            x_bytes, height = data[index + 4] + 256 * data[index + 5], data[index + 6] + 256 * data[index + 7]
+            index += 8 + x_bytes * height
+        elif data.startswith(NATIVE_QR, index):
+            index += 5 + data[index + 3] + 256 * data[index + 4]
+        elif byte == 0x1B:      # ESC @ has no argument; every other ESC command here has one
+            index += 2 if data[index + 1] == 0x40 else 3
+        elif byte == 0x1D:      # GS ! n, GS V m
+            index += 3
+        else:
+            plain.append(byte)
+            index += 1
+    return [line for line in plain.decode("cp852").split("\n") if line]
+
+
+CZECH_FOOTER = ("Lístek si ponechte a sledujte obrazovky: tam se objeví vaše číslo, až budete na řadě. "
+                "Naskenujte kód a sledujte své pořadí v telefonu.")
+
+
+def test_long_czech_lines_break_between_words_within_the_printers_columns():
+    data = to_escpos(ticket(footer=CZECH_FOOTER))
+    lines = text_lines(data)
+    assert max(len(line) for line in lines) <= COLUMNS_80MM
+    footer_lines = lines[-3:]
+    assert " ".join(footer_lines) == CZECH_FOOTER       # nothing lost, broken only at spaces
+    assert footer_lines[0] == "Lístek si ponechte a sledujte obrazovky: tam se"
+
+
+def test_the_qr_code_is_at_least_20_mm_wide():
+    url = "https://okenko.example/t/" + "x" * 43   # a real token's length
+    data = to_escpos(TicketPrint(**{**ticket().__dict__, "status_url": url}))
+    x_bytes, height, bits = raster_images(data)[0]
+    columns = [any(bits[row * x_bytes + col // 8] & (0x80 >> (col % 8)) for row in range(height))
+               for col in range(x_bytes * 8)]
+    black = [col for col, inked in enumerate(columns) if inked]
+    assert (black[-1] - black[0] + 1) / DOTS_PER_MM >= 20

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from printers import transport
+from printers import deadline, transport
 from printers.address import PrinterConfigError, parse_address
 
 from .fake_printer import PAPER_LOW, PAPER_OUT, FakePrinter, closed_port
@@ -120,3 +123,102 @@ def test_usb_transport_hands_the_bytes_to_python_escpos(monkeypatch):
 def test_bad_addresses_are_explained(text):
     with pytest.raises(PrinterConfigError):
         parse_address(text)
+
+
+def test_an_http_server_on_the_printer_port_is_not_a_printer_status():
+    """An HTTP server answers "HTTP/1.1 400…": 'H' and 'T' lack the status bytes' fixed bits."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_like_http():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    worker = threading.Thread(target=answer_like_http, daemon=True)
+    worker.start()
+    try:
+        state = transport.status(parse_address(f"tcp://127.0.0.1:{server.getsockname()[1]}"), timeout=3)
+    finally:
+        worker.join(timeout=5)
+        server.close()
+    assert state == transport.PrinterState("unknown", "not a printer status reply: 4854")
+
+
+@pytest.mark.parametrize(("reply", "state"), [
+    (bytes([0x12, 0x12]), "online"),
+    (bytes([0x12, 0x12 | 0x60]), "paper_out"),
+    (bytes([0x12 | 0x08, 0x12]), "offline"),
+    (bytes([0x12, 0x12 | 0x0C]), "paper_low"),
+    (bytes([0x12 | 0x80, 0x12]), "unknown"),   # bit 7 must be clear
+    (bytes([0x12, 0x10]), "unknown"),          # bit 1 must be set
+    (bytes([0x13, 0x12]), "unknown"),          # bit 0 must be clear
+    (bytes([0x12, 0x02]), "unknown"),          # bit 4 must be set
+    (b"\x12", "unknown"),
+])
+def test_status_replies_are_trusted_only_with_their_fixed_bits(reply, state):
+    assert transport.parse_status(reply).state == state
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    path = tmp_path / "lp0"
+    os.mkfifo(path)
+    yield path
+    drain(path)
+
+
+def drain(path) -> bytes:
+    """Read what a FIFO printer got; opening it releases a writer blocked in open()."""
+    received = []
+    reader = threading.Thread(target=lambda: received.append(path.read_bytes()), daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    return b"".join(received)
+
+
+def test_a_blocked_device_fails_within_the_deadline_and_holds_one_thread(fifo):
+    address = parse_address(f"file://{fifo}")
+    with pytest.raises(transport.PrinterError, match="did not take the ticket within 0.5 s"):
+        transport.send(address, b"first", timeout=0.5)
+    # The first write is stuck in the kernel: the next fails at once instead of adding a thread.
+    with pytest.raises(transport.PrinterError, match="an earlier job on this printer is still stuck"):
+        transport.send(address, b"second", timeout=30)
+    assert deadline.in_flight() == 1
+    assert drain(fifo) == b"first"      # a reader comes: the stuck write completes
+    wait_until(lambda: deadline.in_flight() == 0)
+    reader = threading.Thread(target=lambda: drained.append(fifo.read_bytes()), daemon=True)
+    drained: list[bytes] = []
+    reader.start()
+    assert transport.send(address, b"third", timeout=5).state == transport.UNKNOWN
+    reader.join(timeout=5)
+    assert drained == [b"third"]
+
+
+def test_jobs_on_one_device_run_one_at_a_time():
+    running, overlaps = [], []
+    release = threading.Event()
+
+    def job():
+        overlaps.append(len(running))
+        running.append(1)
+        release.wait(5)
+        running.pop()
+        return "done"
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(deadline.run, "usb://one", job, 5)
+        wait_until(lambda: running)
+        second = pool.submit(deadline.run, "usb://one", job, 5)
+        release.set()
+        assert (first.result(), second.result()) == ("done", "done")
+    assert overlaps == [0, 0]
+
+
+def wait_until(condition, seconds: float = 5) -> None:
+    done = threading.Event()
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        done.wait(0.01)

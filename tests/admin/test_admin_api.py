@@ -1,0 +1,159 @@
+"""The administration API: create and change branches, services, counters, devices, staff and topics;
+validation (409 duplicates, 422 unknown time zones and languages); retiring what has history; audit."""
+from __future__ import annotations
+
+from ..api.helpers import issue, staff_headers
+
+HOURS = {"mon": [["08:00", "12:00"], ["13:00", "17:00"]], "fri": [["08:00", "12:00"]]}
+
+
+def new_branch(client, headers, code="brno", **extra):
+    body = {"code": code, "names": {"cs": "Brno – Cejl", "en": "Brno – Cejl"}, "timezone": "Europe/Prague",
+            "address": "Cejl 62, Brno", "languages": ["cs", "vi"], "opening_hours": HOURS,
+            "closed_days": ["12-24", "2026-12-31"]} | extra
+    return client.post("/api/v1/branches", json=body, headers=headers)
+
+
+def test_a_coordinator_sets_up_a_branch(client):
+    coordinator = staff_headers(client, "coordinator")
+    made = new_branch(client, coordinator, booking_days=14, kiosk_outside_hours=True)
+    assert made.status_code == 201, made.json
+    assert made.json["opening_hours"] == HOURS and made.json["closed_days"] == ["12-24", "2026-12-31"]
+    assert made.json["booking_days"] == 14 and made.json["kiosk_outside_hours"] is True
+    service = client.post("/api/v1/branches/brno/services", json={
+        "code": "residence", "prefix": "R", "names": {"cs": "Pobyt", "vi": "Cư trú"},
+        "descriptions": {"cs": "Povolení k pobytu"}, "bookable": True, "slot_minutes": 20, "slot_capacity": 2,
+        "what_to_bring": {"cs": "Pas a fotografii", "vi": "Hộ chiếu và ảnh"}}, headers=coordinator)
+    assert service.status_code == 201, service.json
+    assert service.json["missing_translations"] == ["vi"]      # a name but no description in Vietnamese
+    counter = client.post("/api/v1/branches/brno/counters", json={
+        "number": 4, "names": {"vi": "Quầy 4"}, "services": ["residence"]}, headers=coordinator)
+    assert counter.status_code == 201, counter.json
+    assert counter.json["number"] == 4 and counter.json["name"] == "4" and counter.json["services"] == ["residence"]
+    listed = client.get("/api/v1/branches").json
+    brno = next(b for b in listed if b["code"] == "brno")
+    assert [s["code"] for s in brno["services"]] == ["residence"]
+    patched = client.patch("/api/v1/branches/brno", json={"name": "Brno", "booking_days": 30}, headers=coordinator)
+    assert patched.json["names"] == {"cs": "Brno", "en": "Brno – Cejl"} and patched.json["booking_days"] == 30
+
+
+def test_duplicates_are_409_and_unknown_zones_and_languages_422(client):
+    coordinator = staff_headers(client, "coordinator")
+    assert new_branch(client, coordinator, code="praha-iv").status_code == 409
+    bad_zone = new_branch(client, coordinator, timezone="Europe/Atlantis")
+    assert bad_zone.status_code == 422 and "unknown time zone 'Europe/Atlantis'" in bad_zone.json["message"]
+    bad_language = new_branch(client, coordinator, languages=["cs", "xx"])
+    assert bad_language.status_code == 422 and "unknown language 'xx'" in bad_language.json["message"]
+    bad_hours = new_branch(client, coordinator, opening_hours={"mon": [["12:00", "08:00"]]})
+    assert bad_hours.status_code == 422 and "mon" in bad_hours.json["message"]
+    bad_day = new_branch(client, coordinator, closed_days=["02-30"])
+    assert bad_day.status_code == 422
+    prefix = client.post("/api/v1/branches/praha-iv/services", json={"code": "new", "prefix": "A"}, headers=coordinator)
+    assert prefix.status_code == 409 and "prefix" in prefix.json["message"]
+    number = client.post("/api/v1/branches/praha-iv/counters", json={"number": 1}, headers=coordinator)
+    assert number.status_code == 409
+    unknown = client.post("/api/v1/branches/praha-iv/counters", json={"number": 9, "services": ["nope"]},
+                          headers=coordinator)
+    assert unknown.status_code == 422 and "nope" in unknown.json["message"]
+    assert client.get("/api/v1/branches/nowhere", headers=coordinator).status_code == 404
+
+
+def test_deleting_with_history_retires(client):
+    coordinator = staff_headers(client, "coordinator")
+    issue(client, service="residence")
+    assert client.delete("/api/v1/branches/praha-iv/services/residence", headers=coordinator).json == \
+        {"outcome": "retired"}
+    retired = client.get("/api/v1/branches/praha-iv/services/residence", headers=coordinator).json
+    assert retired["active"] is False and retired["bookable"] is False
+    client.post("/api/v1/branches/praha-iv/services", json={"code": "fresh", "prefix": "F"}, headers=coordinator)
+    assert client.delete("/api/v1/branches/praha-iv/services/fresh", headers=coordinator).json == {"outcome": "deleted"}
+    assert client.get("/api/v1/branches/praha-iv/services/fresh", headers=coordinator).status_code == 404
+
+
+def test_headless_device_gets_its_token_once_and_revoking_stops_it(client):
+    coordinator = staff_headers(client, "coordinator")
+    made = client.post("/api/v1/branches/praha-iii/devices", json={"kind": "kiosk", "name": "entrance"},
+                       headers=coordinator)
+    assert made.status_code == 201 and len(made.json["token"]) >= 32
+    kiosk = {"Authorization": f"Bearer {made.json['token']}"}
+    assert issue(client, branch="praha-iii", headers=kiosk).status_code == 201
+    listed = client.get("/api/v1/branches/praha-iii/devices", headers=coordinator).json
+    assert all("token" not in d for d in listed) and "entrance" in [d["name"] for d in listed]
+    assert client.delete(f"/api/v1/branches/praha-iii/devices/{made.json['id']}", headers=coordinator).json == \
+        {"outcome": "revoked"}
+    assert issue(client, branch="praha-iii", headers=kiosk).status_code == 401
+    # A device of one branch is not reachable under another's address.
+    assert client.patch(f"/api/v1/branches/praha-iv/devices/{made.json['id']}", json={"name": "x"},
+                        headers=coordinator).status_code == 404
+
+
+def test_admins_manage_staff_and_a_disabled_account_loses_its_tokens(client):
+    admin = staff_headers(client, "admin")
+    made = client.post("/api/v1/staff", json={"username": "nguyen", "role": "counsellor", "languages": ["cs", "vi"],
+                                              "branches": ["praha-iv"]}, headers=admin)
+    assert made.status_code == 201 and made.json["branches"] == ["praha-iv"] and len(made.json["password"]) >= 12
+    token = client.post("/api/v1/auth/token", json={"username": "nguyen", "password": made.json["password"]}).json
+    mine = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=mine).status_code == 200
+    assert client.post("/api/v1/staff", json={"username": "nguyen", "role": "counsellor"},
+                       headers=admin).status_code == 409
+    assert client.post("/api/v1/staff/nguyen/disable", headers=admin).json["active"] is False
+    assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=mine).status_code == 401
+    reset = client.post("/api/v1/staff/nguyen/password", json={"password": "a-new-long-password"}, headers=admin)
+    assert reset.status_code == 200 and "password" not in reset.json
+    assert client.post("/api/v1/staff", json={"username": "x", "role": "wizard"}, headers=admin).status_code == 422
+    # Coordinators run the office but do not manage accounts.
+    coordinator = staff_headers(client, "coordinator")
+    assert client.get("/api/v1/staff", headers=coordinator).status_code == 403
+    assert client.post("/api/v1/staff", json={"username": "y", "role": "admin"}, headers=coordinator).status_code == 403
+
+
+def test_topics_are_managed_and_retired_topics_are_refused_at_finish(app, client):
+    from ..api.helpers import counter_id
+    coordinator = staff_headers(client, "coordinator")
+    made = client.post("/api/v1/topics", json={"code": "debts", "names": {"cs": "Dluhy", "en": "Debts"}},
+                       headers=coordinator)
+    assert made.status_code == 201 and made.json["active"] is True
+    codes = [t["code"] for t in client.get("/api/v1/topics", headers=coordinator).json]
+    assert codes[:2] == ["residence_status", "housing"] and codes[-1] == "debts"
+    assert client.delete("/api/v1/topics/housing", headers=coordinator).json == {"outcome": "retired"}
+    counsellor = staff_headers(client, "counsellor")
+    desk = counter_id(app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=counsellor)
+    issue(client)
+    ticket = client.post(f"/api/v1/counters/{desk}/call-next", headers=counsellor).json
+    client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=counsellor)
+    refused = client.post(f"/api/v1/tickets/{ticket['id']}/finish", json={"topics": ["housing"]}, headers=counsellor)
+    assert refused.status_code == 422 and "housing" in refused.json["message"]
+    done = client.post(f"/api/v1/tickets/{ticket['id']}/finish", json={"topics": ["debts"]}, headers=counsellor)
+    assert done.status_code == 200
+
+
+def test_every_change_is_in_the_audit_trail(client):
+    coordinator = staff_headers(client, "coordinator")
+    new_branch(client, coordinator)
+    client.patch("/api/v1/branches/brno", json={"booking_days": 7}, headers=coordinator)
+    client.post("/api/v1/topics", json={"code": "debts", "names": {"cs": "Dluhy"}}, headers=coordinator)
+    admin = staff_headers(client, "admin")
+    client.post("/api/v1/staff/lawyer/password", json={"password": "another-long-password"}, headers=admin)
+    trail = client.get("/api/v1/audit", headers=admin).json
+    assert [(e["actor"], e["action"], e["target"]) for e in trail[:4]] == [
+        ("admin", "staff.password_reset", "staff:lawyer"), ("coordinator", "topic.created", "topic:debts"),
+        ("coordinator", "branch.updated", "branch:brno"), ("coordinator", "branch.created", "branch:brno")]
+    assert trail[2]["changes"] == {"booking_days": [30, 7]}
+    assert trail[0]["changes"] == {"password": ["…", "…"]}       # never the password itself
+    assert client.get("/api/v1/audit", headers=coordinator).status_code == 403
+
+
+def test_what_to_bring_is_shown_on_the_booking_confirmation_in_the_visitors_language(app):
+    from ..conftest import freeze
+    from ..kiosk.test_booking_pages import book
+    freeze(app)
+    client = app.test_client()
+    coordinator = staff_headers(client, "coordinator")
+    changed = client.patch("/api/v1/branches/praha-iv/services/residence", json={"what_to_bring": {
+        "cs": "Cestovní pas a fotografii 3,5 × 4,5 cm", "vi": "Hộ chiếu và một ảnh 3,5 × 4,5 cm"}},
+        headers=coordinator)
+    assert changed.status_code == 200
+    confirmation = client.get(book(client).headers["Location"]).get_data(as_text=True)
+    assert 'id="what-to-bring">Hộ chiếu và một ảnh 3,5 × 4,5 cm<' in confirmation

@@ -1,0 +1,55 @@
+"""GET /api/v1/board: what the coordinator on duty sees, with a known morning at Koněvova."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Device
+from okenko.runtime import runtime
+
+from ..api.helpers import counter_id, issue, staff_headers
+from ..conftest import freeze
+from ..counter.test_staff_pages import sign_in
+
+
+def test_the_board_of_a_known_morning(app, client):
+    clock = freeze(app)                                    # 09:30 in Prague
+    counsellor = staff_headers(client, "counsellor")
+    desk = counter_id(app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=counsellor)
+    first = issue(client, "assistance", "vi").json
+    issue(client, "assistance", "ru")
+    issue(client, "residence", "uk")
+    clock.advance(minutes=5)
+    issue(client, "assistance", "mn")
+    client.post(f"/api/v1/counters/{desk}/call-next", headers=counsellor)
+    client.post(f"/api/v1/tickets/{first['id']}/interpreter", headers=counsellor)
+    client.post("/api/v1/appointments", json={"branch": "praha-iv", "service": "residence", "language": "vi",
+                                              "start": "2026-11-23T09:00:00+00:00"})
+    with runtime(app).writer() as session, session.begin():
+        kiosk = session.execute(select(Device).join(Device.branch).where(Device.kind == "kiosk")
+                                .order_by(Device.id)).scalars().first()
+        kiosk.printer_state, kiosk.printer_checked_at = "paper_out", clock()
+    clock.advance(minutes=2)
+
+    response = client.get("/api/v1/board", headers=staff_headers(client, "coordinator"))
+    assert response.status_code == 200
+    board = {b["code"]: b for b in response.json["branches"]}
+    assert list(board) == ["praha-i", "praha-iii", "praha-iv"]
+    iv = board["praha-iv"]
+    assert [(s["code"], s["waiting"], s["longest_wait_s"]) for s in iv["services"]] == [
+        ("assistance", 2, 420), ("residence", 1, 420), ("legal", 0, None), ("interpreting", 0, None)]
+    assert [(c["name"], c["state"], c["holder"]) for c in iv["counters"]] == [
+        ("Přepážka 1", "open", "Pobytová poradkyně"), ("Přepážka 2", "closed", None), ("Přepážka 3", "closed", None),
+        ("Tlumočníci", "closed", None)]
+    assert iv["interpreter_requests"] == [{"language": "vi", "counter": "Přepážka 1", "waiting_s": 120}]
+    assert iv["appointments_next_hour"] == [{"start": "2026-11-23T09:00:00+00:00", "language": "vi",
+                                             "status": "booked", "service": "residence"}]
+    kiosks = [d for d in board["praha-i"]["devices"] + iv["devices"] if d["printer_alert"]]
+    assert [(d["kind"], d["printer_alert"], d["online"]) for d in kiosks] == [("kiosk", "paper_out", True)]
+
+
+def test_board_is_for_coordinators_and_admins(client):
+    assert client.get("/api/v1/board", headers=staff_headers(client, "counsellor")).status_code == 403
+    assert client.get("/api/v1/board", headers=staff_headers(client, "admin")).status_code == 200
+    sign_in(client, "receptionist")
+    assert client.get("/board").status_code == 403
