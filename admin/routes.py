@@ -99,7 +99,7 @@ def branch(code: str):
         return render("branch.html", branch=row, hours=forms.hours_text(row.opening_hours),
                       missing={x.code: missing_translations(x, row) for x in row.services},
                       devices=devices, branch_codes=branches,
-                      seen={d.id: _moment(o.last_seen(d)) for d in devices})
+                      seen={d.id: _moment(d.last_seen_at) for d in devices})
 
 
 def _moment(moment) -> str:

@@ -17,6 +17,7 @@ class DisplayNamespace(Namespace):
     def __init__(self) -> None:
         super().__init__(DISPLAY)
         self._branches: dict[str, str] = {}
+        self._devices: dict[str, int] = {}
 
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}
@@ -28,6 +29,7 @@ class DisplayNamespace(Namespace):
         if device is None:
             raise ConnectionRefusedError("unauthorized: send the branch and a display token of that branch")
         self._branches[request.sid] = branch
+        self._devices[request.sid] = device.id
         join_room(branch_room(branch))
         join_room(device_room(device.id))   # revoking the device closes this socket
         mark_seen(device.id)
@@ -41,5 +43,12 @@ class DisplayNamespace(Namespace):
         except NotFound:
             emit("error", {"message": f"unknown branch '{branch}'"})
 
+    def on_heartbeat(self, _data=None):
+        """Sent every minute by a connected display: the operations board shows it online."""
+        device_id = self._devices.get(request.sid)
+        if device_id is not None:
+            mark_seen(device_id)
+
     def on_disconnect(self, reason=None):
         self._branches.pop(request.sid, None)
+        self._devices.pop(request.sid, None)

@@ -9,6 +9,7 @@ from okenko.api.errors import ApiError
 from okenko.api.openapi import document
 from okenko.api.schemas import HelpRequestIn, parse_body
 from okenko.auth import DeviceIdentity, current_caller
+from okenko.devices import mark_seen
 from okenko.i18n import LANGUAGES
 from okenko.runtime import queue
 from okenko.speech import MAX_TEXT, SpeechError, speech
@@ -47,6 +48,14 @@ def call_staff():
     with queue().transaction() as work:
         alert = assistance.request_help(work, body.branch, device.id)
     return jsonify(alert), 201
+
+
+@bp.post("/heartbeat")
+@document("A kiosk page says it is alive (every minute), for the operations board", tag="kiosk",
+          auth="device", body=HelpRequestIn, responses={204: ("Noted", None)})
+def heartbeat():
+    mark_seen(_kiosk_of(parse_body(HelpRequestIn).branch).id)
+    return "", 204
 
 
 def _any_kiosk() -> DeviceIdentity:

@@ -68,6 +68,7 @@ def _page_config(branch_code: str, device_id: int) -> dict:
         "idleSeconds": idle_seconds,
         "speechUrl": url_for("kiosk_assist.read_aloud"),
         "helpUrl": url_for("kiosk_assist.call_staff"),
+        "heartbeatUrl": url_for("kiosk_assist.heartbeat"),
         "practiceUrl": url_for("kiosk_practice.practice_ticket"),
         "tokenUrl": url_for("directory.create_token"),
         "codeAlphabet": ALPHABET,

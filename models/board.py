@@ -14,7 +14,7 @@ from .queue import Appointment, AppointmentStatus, Ticket
 from .states import TicketStatus
 
 # A device heard from within this long is online.
-ONLINE_WITHIN = timedelta(minutes=10)
+ONLINE_WITHIN = timedelta(minutes=3)     # heartbeats come every minute
 # Printer states that need someone to go there; the alert stays until the printer reports otherwise.
 PRINTER_ALERTS = frozenset({"paper_out", "offline", "error", "cover_open"})
 APPOINTMENTS_AHEAD = timedelta(hours=1)
@@ -74,7 +74,8 @@ def _interpreter_requests(session: Session, branch: Branch, now: datetime) -> li
 
 
 def _devices(session: Session, branch: Branch, now: datetime) -> list[dict]:
-    """Kiosks and displays with when they were last heard of: a printer check or a ticket issued."""
+    """Kiosks and displays with when they were last heard of: the page's heartbeat (every minute) or a
+    ticket it issued. A printer probe from the server says nothing of the kiosk itself."""
     last_ticket = dict(session.execute(
         select(Ticket.device_id, func.max(Ticket.issued_at))
         .where(Ticket.branch_id == branch.id, Ticket.device_id.is_not(None))
@@ -82,7 +83,7 @@ def _devices(session: Session, branch: Branch, now: datetime) -> list[dict]:
     out = []
     for device in session.execute(select(Device).where(Device.branch_id == branch.id, Device.active.is_(True))
                                   .order_by(Device.kind, Device.name)).scalars():
-        seen = max((t for t in (device.printer_checked_at, last_ticket.get(device.id)) if t is not None),
+        seen = max((t for t in (device.last_seen_at, last_ticket.get(device.id)) if t is not None),
                    default=None)
         alert = device.printer_state if device.printer_state in PRINTER_ALERTS else None
         out.append({"kind": device.kind, "name": device.name,

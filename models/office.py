@@ -62,14 +62,9 @@ def counter_json(counter: Counter) -> dict:
 def device_json(device: Device) -> dict:
     return {"id": device.id, "branch": device.branch.code, "kind": device.kind, "name": device.name,
             "printer": device.printer, "printer_state": device.printer_state or None,
-            "printer_checked_at": _iso(device.printer_checked_at), "last_seen_at": _iso(last_seen(device)),
+            "printer_checked_at": _iso(device.printer_checked_at), "last_seen_at": _iso(device.last_seen_at),
             "created_at": _iso(device.created_at), "active": device.active}
 
-
-def last_seen(device: Device) -> datetime | None:
-    """A display is seen when it connects; a kiosk also when it last printed (its printer was asked)."""
-    moments = [m for m in (device.last_seen_at, device.printer_checked_at) if m is not None]
-    return max(moments, default=None)
 
 
 def staff_json(staff: Staff) -> dict:

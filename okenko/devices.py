@@ -7,7 +7,7 @@ import time
 from flask import make_response, redirect, request, url_for
 from sqlalchemy import update
 
-from models import Branch, Device, DeviceKind, utcnow
+from models import Branch, Device, DeviceKind
 from models.fields import TOKEN, fit
 
 from .auth import DEVICE_COOKIE, DeviceIdentity, device_caller
@@ -53,18 +53,19 @@ def registered(kind: DeviceKind) -> DeviceIdentity | None:
 # ---- liveness and revocation ------------------------------------------------------------------------
 
 SEEN_EVERY_S = 60
-_last_written: dict[int, float] = {}
+_last_written: dict[tuple[int, int], float] = {}     # (runtime, device) → when written
 
 
 def mark_seen(device_id: int) -> None:
     """Record that a device is alive, at most once a minute per process (a display reconnecting
     in a loop must not become a stream of writes)."""
-    now = time.monotonic()
-    if now - _last_written.get(device_id, float("-inf")) < SEEN_EVERY_S:
+    run, now = runtime(), time.monotonic()
+    key = (id(run), device_id)
+    if now - _last_written.get(key, float("-inf")) < SEEN_EVERY_S:
         return
-    _last_written[device_id] = now
-    with runtime().writer() as session, session.begin():
-        session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=utcnow()))
+    _last_written[key] = now
+    with run.writer() as session, session.begin():    # the board compares with the same clock
+        session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=run.queue.clock()))
 
 
 def device_room(device_id: int) -> str:

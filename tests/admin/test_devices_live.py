@@ -38,3 +38,29 @@ def test_revoking_a_display_closes_its_socket(live_server):
         screen.client.disconnect()
     with pytest.raises(socketio.exceptions.ConnectionError):
         display(server.url, "praha-i", made["token"])
+
+
+def test_a_connected_display_stays_online_by_its_heartbeat(live_server, monkeypatch):
+    from sqlalchemy import select, update
+
+    from models import Device
+    from okenko import devices
+    from okenko.runtime import runtime
+
+    monkeypatch.setattr(devices, "SEEN_EVERY_S", 0)         # every heartbeat is written
+    server = live_server()
+    run = runtime(server.app)
+    screen = display(server.url, "praha-iii")
+    try:
+        screen.next("snapshot")
+        with run.writer() as session, session.begin():
+            session.execute(update(Device).where(Device.kind == "display").values(last_seen_at=None))
+        screen.client.emit("heartbeat", namespace="/display")
+
+        def seen():
+            with run.reader() as session:
+                return session.execute(select(Device.last_seen_at).join(Device.branch).where(
+                    Device.kind == "display", Device.branch.has(code="praha-iii"))).scalar_one()
+        assert wait_until(lambda: seen() is not None)
+    finally:
+        screen.client.disconnect()

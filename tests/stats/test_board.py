@@ -6,7 +6,7 @@ from sqlalchemy import select
 from models import Device
 from okenko.runtime import runtime
 
-from ..api.helpers import counter_id, issue, staff_headers
+from ..api.helpers import KIOSK, counter_id, issue, staff_headers
 from ..conftest import freeze
 from ..counter.test_staff_pages import sign_in
 
@@ -45,7 +45,9 @@ def test_the_board_of_a_known_morning(app, client):
     assert iv["appointments_next_hour"] == [{"start": "2026-11-23T09:00:00+00:00", "language": "vi",
                                              "status": "booked", "service": "residence"}]
     kiosks = [d for d in board["praha-i"]["devices"] + iv["devices"] if d["printer_alert"]]
-    assert [(d["kind"], d["printer_alert"], d["online"]) for d in kiosks] == [("kiosk", "paper_out", True)]
+    # A probe of its printer is no sign of life from the kiosk itself (praha-i's issued nothing).
+    assert [(d["kind"], d["printer_alert"], d["online"]) for d in kiosks] == [("kiosk", "paper_out", False)]
+    assert [(d["kind"], d["online"]) for d in iv["devices"]] == [("display", False), ("kiosk", True)]
 
 
 def test_board_is_for_coordinators_and_admins(client):
@@ -53,3 +55,31 @@ def test_board_is_for_coordinators_and_admins(client):
     assert client.get("/api/v1/board", headers=staff_headers(client, "admin")).status_code == 200
     sign_in(client, "receptionist")
     assert client.get("/board").status_code == 403
+
+
+def test_devices_are_online_while_their_pages_say_so(app, client):
+    clock = freeze(app)
+    coordinator = staff_headers(client, "coordinator")
+
+    def praha_iii():
+        branches = client.get("/api/v1/board", headers=coordinator).json["branches"]
+        devices = next(b for b in branches if b["code"] == "praha-iii")["devices"]
+        return sorted((d["kind"], d["online"]) for d in devices)
+
+    assert praha_iii() == [("display", False), ("kiosk", False)]
+    with runtime(app).writer() as session, session.begin():       # the server probed its printer
+        for device in session.execute(select(Device).join(Device.branch)).scalars():
+            device.printer_state, device.printer_checked_at = "online", clock()
+    assert praha_iii() == [("display", False), ("kiosk", False)]
+    heartbeat = client.post("/api/v1/kiosk/heartbeat", json={"branch": "praha-iii"}, headers=KIOSK)
+    assert heartbeat.status_code == 204
+    assert praha_iii() == [("display", False), ("kiosk", True)]
+    clock.advance(minutes=2, seconds=59)
+    assert praha_iii() == [("display", False), ("kiosk", True)]
+    clock.advance(seconds=2)
+    assert praha_iii() == [("display", False), ("kiosk", False)]
+
+
+def test_a_heartbeat_names_the_kiosks_own_branch(client):
+    assert client.post("/api/v1/kiosk/heartbeat", json={"branch": "brno"}, headers=KIOSK).status_code == 403
+    assert client.post("/api/v1/kiosk/heartbeat", json={"branch": "praha-iii"}).status_code == 401

@@ -258,6 +258,7 @@
     slide: onSlide,
   });
   socket.open();
+  setInterval(() => socket.emit("heartbeat"), 60000);       // the operations board's "online"
 
   function tick() {
     $("clock").textContent = new Intl.DateTimeFormat("cs", { hour: "2-digit", minute: "2-digit",

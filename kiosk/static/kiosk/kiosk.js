@@ -7,6 +7,7 @@
   const IDLE_AFTER_MS = (config.idleSeconds || 45) * 1000;
   const WARNING_SECONDS = 20;
   const AVAILABILITY_EVERY_MS = 30000;
+  const HEARTBEAT_EVERY_MS = 60000;
   const STEPS = ["step-language", "step-service", "step-appointment", "step-ticket", "step-busy", "step-error"];
   const $ = (id) => document.getElementById(id);
 
@@ -536,4 +537,11 @@
   setInterval(tick, 15000);
   refreshAvailability();
   setInterval(refreshAvailability, AVAILABILITY_EVERY_MS);
+  // The operations board shows a kiosk as online while it says so (a lost heartbeat is not an error).
+  const heartbeat = () => fetch(config.heartbeatUrl, {
+    method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ branch: config.branch }),
+  }).catch(() => {});
+  heartbeat();
+  setInterval(heartbeat, HEARTBEAT_EVERY_MS);
 })();
