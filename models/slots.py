@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from .hours import intervals
+from .hours import intervals, is_closed_day
 from .numbering import zone
 
 
@@ -18,12 +18,6 @@ from .numbering import zone
 class Slot:
     start: datetime  # UTC
     end: datetime
-
-
-def is_closed_day(closed_days: Iterable[str], day: date) -> bool:
-    """`closed_days` holds "YYYY-MM-DD" (once) and "MM-DD" (every year, e.g. public holidays)."""
-    closed = set(closed_days)
-    return day.isoformat() in closed or day.strftime("%m-%d") in closed
 
 
 def day_slots(hours: dict[str, list[list[str]]], timezone: str, day: date, minutes: int,

@@ -152,8 +152,10 @@ def _service_queue(session: Session, branch: Branch, service: Service, day: date
 def _availability(session: Session, branch: Branch, service: Service, now: datetime) -> dict:
     """Whether a kiosk offers the service now, and if not, why (closed hours or nobody serving)."""
     local = now.astimezone(zone(branch.timezone))
-    if branch.opening_hours and not branch.kiosk_outside_hours and not hours.is_open(branch.opening_hours, local):
-        opens = hours.next_opening(branch.opening_hours, local)
+    closed_days = branch.closed_days or ()
+    if branch.opening_hours and not branch.kiosk_outside_hours and not hours.is_open(
+            branch.opening_hours, local, closed_days):
+        opens = hours.next_opening(branch.opening_hours, local, closed_days)
         return {"available": False, "unavailable_reason": "closed",
                 "opens_at": opens.isoformat() if opens else None}
     if estimates.staffed_counters(session, service.id) == 0:

@@ -2,7 +2,8 @@
 validation (409 duplicates, 422 unknown time zones and languages); retiring what has history; audit."""
 from __future__ import annotations
 
-from ..api.helpers import issue, staff_headers
+from ..api.helpers import counter_id, issue, staff_headers
+from ..conftest import freeze
 
 HOURS = {"mon": [["08:00", "12:00"], ["13:00", "17:00"]], "fri": [["08:00", "12:00"]]}
 
@@ -157,3 +158,22 @@ def test_what_to_bring_is_shown_on_the_booking_confirmation_in_the_visitors_lang
     assert changed.status_code == 200
     confirmation = client.get(book(client).headers["Location"]).get_data(as_text=True)
     assert 'id="what-to-bring">Hộ chiếu và một ảnh 3,5 × 4,5 cm<' in confirmation
+
+
+def test_a_closed_day_closes_the_kiosk_until_the_next_opening(app, client):
+    freeze(app)                                               # Monday 23 Nov 2026, 09:30 in Prague
+    coordinator = staff_headers(client, "coordinator")
+    counsellor = staff_headers(client, "counsellor")
+    desk = counter_id(app, "praha-iii", "Přepážka 1")
+    assert client.post(f"/api/v1/counters/{desk}/open", headers=counsellor).status_code == 200
+
+    def assistance():
+        services = client.get("/api/v1/branches/praha-iii/snapshot").json["services"]
+        found = next(s for s in services if s["code"] == "assistance")
+        return found["available"], found["unavailable_reason"], found["opens_at"]
+
+    assert assistance() == (True, None, None)
+    closed = client.get("/api/v1/branches/praha-iii", headers=coordinator).json["closed_days"] + ["2026-11-23"]
+    assert client.patch("/api/v1/branches/praha-iii", json={"closed_days": closed},
+                        headers=coordinator).status_code == 200
+    assert assistance() == (False, "closed", "2026-11-24T08:00:00+01:00")

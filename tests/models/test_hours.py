@@ -31,3 +31,11 @@ def test_next_opening_after_lunch_next_day_and_over_the_weekend():
 def test_midnight_as_24_00():
     always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     assert is_open(always, at(0, 23, 59)) and is_open(always, at(0, 0))
+
+
+def test_a_closed_day_is_closed_whatever_its_hours():
+    closed = ["2026-11-23", "11-27"]                       # this Monday once, 27 November every year
+    assert not is_open(HOURS, at(0, 9), closed)
+    assert is_open(HOURS, at(0, 9), ["2026-11-30"])
+    assert not is_open(HOURS, at(4, 9), closed)             # Friday the 27th
+    assert next_opening(HOURS, at(0, 9), closed) == at(7, 8)   # not Monday 13:00, not Friday: next Monday

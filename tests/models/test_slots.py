@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from models.slots import day_slots, is_closed_day
+from models.hours import is_closed_day
+from models.slots import day_slots
 
 PRAGUE = ZoneInfo("Europe/Prague")
 HOURS = {"mon": [["08:00", "12:00"], ["13:00", "16:00"]], "fri": [["08:00", "11:45"]]}
