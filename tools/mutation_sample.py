@@ -2,8 +2,9 @@
 
     .venv/bin/python tools/mutation_sample.py [NAME…]
 
-A mutant is "killed" when its tests fail. Nothing mutated is ever left behind: the file's original
-text is written back whatever happens.
+A mutant is "killed" when its tests fail. Each set of tests first runs on the unmutated code: a set
+that already fails proves nothing, and the run stops. Nothing mutated is ever left behind: the
+file's original text is written back whatever happens. Exits 1 when a mutant survived.
 """
 from __future__ import annotations
 
@@ -32,14 +33,16 @@ MUTANTS = [
      ["tests/models/test_states.py"]),
     ("policy: appointment lead 6 min", M + "policy.py", "timedelta(minutes=5)", "timedelta(minutes=6)",
      ["tests/models/test_policy.py"]),
-    ("policy: low priority first", M + "policy.py", "-ticket.priority, ticket.effective_at",
-     "ticket.priority, ticket.effective_at", ["tests/models/test_policy.py"]),
+    ("policy: low priority first", M + "policy.py", "terms.if_(due, 0, -ticket.priority),",
+     "terms.if_(due, 0, ticket.priority),", ["tests/models/test_policy.py"]),
     ("policy: transfers to a counter go anywhere", M + "policy.py",
      "ticket.target_counter_id in (None, counter.id)", "True", ["tests/models/test_policy.py"]),
     ("slots: a slot may run past closing", M + "slots.py", "while moment + step <= end:",
      "while moment < end:", ["tests/models/test_slots.py"]),
     ("slots: closed days ignored", M + "slots.py", "if minutes <= 0 or is_closed_day(closed_days, day):",
      "if minutes <= 0:", ["tests/models/test_slots.py"]),
+    ("hours: closed days open the kiosk", M + "hours.py", "return not is_closed_day(closed_days, local.date()) and any(",
+     "return any(", ["tests/models/test_hours.py"]),
     ("check-in: another day allowed", M + "appointments.py", "if day > today:", "if day > today + timedelta(days=1):",
      ["tests/models/test_appointments.py"]),
     ("check-in: window opens a minute later", M + "appointments.py", "if now < opens:",
@@ -66,35 +69,51 @@ MUTANTS = [
      'if key not in ("token", "id")', 'if key not in ("id",)', ["tests/display/test_realtime.py"]),
     ("headers: framing allowed", "okenko/headers.py", '"X-Frame-Options": "DENY"',
      '"X-Frame-Options": "SAMEORIGIN"', ["tests/api/test_security_headers.py"]),
+    ("printing: a second reprint", M + "printing.py", "if not reprint_allowed(work.session, ticket_id):",
+     "if False:", ["tests/kiosk/test_kiosk_printing.py"]),
+    ("holders: anyone acts at any counter", M + "holders.py",
+     "if staff_id is None or counter.staff_id == staff_id:", "if True:", ["tests/api/test_who_may_act.py"]),
+    ("board: a probe makes a kiosk alive", M + "board.py", "(device.last_seen_at, last_ticket.get(device.id))",
+     "(device.last_seen_at, device.printer_checked_at, last_ticket.get(device.id))", ["tests/stats/test_board.py"]),
+    ("shedding: no limit", "okenko/shedding.py", "if self.in_flight >= self.limit or", "if False and",
+     ["tests/api/test_load_shedding.py"]),
     ("fields: no cut", M + "fields.py", "return text[: limit if isinstance(limit, int) else limit.type.length]",
      "return text", ["tests/models/test_fields.py"]),
 ]
 
 
-def run(name: str, path: str, original: str, mutated: str, tests: list[str]) -> bool:
-    """True when the mutant is killed."""
+def tests_pass(tests: list[str]) -> bool:
+    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                             "-m", "not postgres", *tests], cwd=ROOT, capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def killed(name: str, path: str, original: str, mutated: str, tests: list[str]) -> bool:
     file = ROOT / path
     text = file.read_text(encoding="utf-8")
-    if text.count(original) != 1:
-        raise SystemExit(f"{name}: the original text is not in {path} exactly once")
     try:
         file.write_text(text.replace(original, mutated), encoding="utf-8")
-        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                 "-m", "not postgres", *tests], cwd=ROOT, capture_output=True, text=True)
+        return not tests_pass(tests)
     finally:
         file.write_text(text, encoding="utf-8")
-    return result.returncode != 0
 
 
 def main(selected: list[str]) -> int:
-    killed = 0
     chosen = [m for m in MUTANTS if not selected or any(s in m[0] for s in selected)]
+    for name, path, original, _mutated, _tests in chosen:
+        if (ROOT / path).read_text(encoding="utf-8").count(original) != 1:
+            raise SystemExit(f"{name}: the original text is not in {path} exactly once")
+    for tests in sorted({tuple(m[4]) for m in chosen}):
+        if not tests_pass(list(tests)):
+            raise SystemExit(f"the unmutated code already fails {' '.join(tests)}: fix that first")
+    survivors = []
     for mutant in chosen:
-        verdict = run(*mutant)
-        killed += verdict
+        verdict = killed(*mutant)
+        if not verdict:
+            survivors.append(mutant[0])
         print(f"{'killed  ' if verdict else 'SURVIVED'}  {mutant[0]}", flush=True)
-    print(f"{killed} of {len(chosen)} killed")
-    return 0
+    print(f"{len(chosen) - len(survivors)} of {len(chosen)} killed")
+    return 1 if survivors else 0
 
 
 if __name__ == "__main__":

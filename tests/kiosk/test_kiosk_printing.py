@@ -147,3 +147,15 @@ def test_a_print_outcome_adds_no_event(demo_app, printer):
     with runtime(app).reader() as session:
         assert session.execute(select(Event.type)).scalars().all() == ["ticket.issued"]
     assert [j.status for j in jobs(app)] == ["printed"]
+
+
+def test_one_reprint_even_when_the_reprint_fails_too(demo_app):
+    app = demo_app(printer=f"tcp://127.0.0.1:{closed_port()}")
+    client = app.test_client()
+    token = issue(client, language="cs").json["token"]
+    again = client.post(f"/api/v1/tickets/{token}/reprint", headers=KIOSK)
+    assert again.status_code == 200 and again.json["status"] == "failed"
+    assert again.json["reprint_allowed"] is False
+    third = client.post(f"/api/v1/tickets/{token}/reprint", headers=KIOSK)
+    assert third.status_code == 409 and third.json["error"] == "reprint_not_allowed"
+    assert [(j.status, j.reprint) for j in jobs(app)] == [("failed", False), ("failed", True)]
