@@ -268,6 +268,15 @@ def reset_password(username: str):
         return jsonify(o.staff_json(row) | ({"password": password} if body.password is None else {}))
 
 
+@bp.post("/staff/<username>/sign-out")
+@manage_staff
+@document("Sign the account out everywhere: every session and token ends; it may sign in again",
+          tag=TAG, auth="staff", responses={200: ("The account", s.StaffOut)})
+def sign_out_staff(username: str):
+    with change() as (session, actor):
+        return jsonify(o.staff_json(o.sign_out_everywhere(session, actor, username)))
+
+
 @bp.post("/staff/<username>/disable")
 @manage_staff
 @document("Disable the account; its sessions and tokens end at once", tag=TAG, auth="staff",

@@ -268,7 +268,7 @@ def update_staff(username: str):
         session, actor, username, body.changes()), _("Saved."), url_for("admin.staff_member", username=username))
 
 
-@bp.post("/staff/<username>/<any(password, disable, enable):action>")
+@bp.post("/staff/<username>/<any(password, 'sign-out', disable, enable):action>")
 @admins_only
 def staff_action(username: str, action: str):
     back = url_for("admin.staff_member", username=username)
@@ -277,7 +277,8 @@ def staff_action(username: str, action: str):
         return apply(Empty, {}, lambda session, actor, body: o.reset_password(session, actor, username, password),
                      _("New password, shown only now: %(password)s. Every session of the account has ended.",
                        password=password), back)
-    actions = {"disable": (o.disable_staff, _("Account disabled; its sessions have ended.")),
+    actions = {"sign-out": (o.sign_out_everywhere, _("Signed out everywhere: every session and token has ended.")),
+               "disable": (o.disable_staff, _("Account disabled; its sessions have ended.")),
                "enable": (lambda session, actor, name: o.update_staff(session, actor, name, {"active": True}),
                           _("Account enabled."))}
     run, done = actions[action]

@@ -383,6 +383,14 @@ def reset_password(session: Session, actor: Actor, username: str, password: str)
     return row
 
 
+def sign_out_everywhere(session: Session, actor: Actor, username: str) -> Staff:
+    """A lost phone or a shared computer: every session and token of the account ends; it may sign in again."""
+    row = staff(session, username)
+    ended = end_sessions(session, row)
+    _record(session, actor, "staff.signed_out_everywhere", f"staff:{username}", {"sessions": [ended, 0]})
+    return row
+
+
 def disable_staff(session: Session, actor: Actor, username: str) -> Staff:
     row = staff(session, username)
     before = row.active

@@ -29,6 +29,7 @@ def test_catalog_is_complete(language):
             continue
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(forms), f"{language}: untranslated {message.id!r}"
+        assert not message.fuzzy, f"{language}: fuzzy (a guess nobody checked) {message.id!r}"
         source = message.id[-1] if isinstance(message.id, tuple) else message.id
         expected = set(PLACEHOLDER.findall(source))
         for form in forms:

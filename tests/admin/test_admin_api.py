@@ -177,3 +177,19 @@ def test_a_closed_day_closes_the_kiosk_until_the_next_opening(app, client):
     assert client.patch("/api/v1/branches/praha-iii", json={"closed_days": closed},
                         headers=coordinator).status_code == 200
     assert assistance() == (False, "closed", "2026-11-24T08:00:00+01:00")
+
+
+def test_an_admin_signs_an_account_out_everywhere(client):
+    first, second = staff_headers(client, "lawyer"), staff_headers(client, "lawyer")
+    other = staff_headers(client, "counsellor")
+    assert client.post("/api/v1/staff/lawyer/sign-out", headers=other).status_code == 403
+    admin = staff_headers(client, "admin")
+    signed_out = client.post("/api/v1/staff/lawyer/sign-out", headers=admin)
+    assert signed_out.status_code == 200 and signed_out.json["active"] is True
+    for headers in (first, second):
+        assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=headers).status_code == 401
+    assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=other).status_code == 200
+    again = staff_headers(client, "lawyer")                   # it may sign in again
+    assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=again).status_code == 200
+    audit = client.get("/api/v1/audit", headers=admin).json
+    assert audit[0]["action"] == "staff.signed_out_everywhere" and audit[0]["target"] == "staff:lawyer"

@@ -33,6 +33,7 @@ def routes(app):
         ("GET", "/api/v1/branches/praha-iv/slides", OFFICE),
         ("GET", "/admin/staff", ADMINS), ("POST", "/admin/staff", ADMINS),
         ("GET", "/admin/staff/lawyer", ADMINS), ("POST", "/admin/staff/lawyer", ADMINS),
+        ("POST", "/admin/staff/lawyer/sign-out", ADMINS), ("POST", "/api/v1/staff/lawyer/sign-out", ADMINS),
         ("POST", "/admin/staff/lawyer/disable", ADMINS), ("GET", "/admin/audit", ADMINS),
         ("GET", "/api/v1/branches/praha-iv", OFFICE), ("PATCH", "/api/v1/branches/praha-iv", OFFICE),
         ("GET", "/api/v1/branches/praha-iv/services", OFFICE),
