@@ -188,8 +188,10 @@ def pair_device(code: str):
 
 @bp.post("/branches/<code>/devices/<int:device_id>")
 def update_device(code: str, device_id: int):
+    idle = request.form.get("idle_seconds", "").strip()
     data = {"name": request.form.get("name", "").strip() or None, "branch": request.form.get("branch") or None,
-            "printer": request.form.get("printer", "").strip()}
+            "printer": request.form.get("printer", "").strip(),
+            "idle_seconds": int(idle) if idle.isdigit() else idle or None}   # anything else: refused, 422
     data = {k: v for k, v in data.items() if v is not None}
     target = data.get("branch", code)
     return apply(s.DeviceChange, data, lambda session, actor, body: o.update_device(

@@ -63,7 +63,7 @@ def device_json(device: Device) -> dict:
     return {"id": device.id, "branch": device.branch.code, "kind": device.kind, "name": device.name,
             "printer": device.printer, "printer_state": device.printer_state or None,
             "printer_checked_at": _iso(device.printer_checked_at), "last_seen_at": _iso(device.last_seen_at),
-            "created_at": _iso(device.created_at), "active": device.active}
+            "created_at": _iso(device.created_at), "active": device.active, "idle_seconds": device.idle_seconds}
 
 
 
@@ -299,7 +299,7 @@ def update_device(session: Session, actor: Actor, branch_code: str, device_id: i
     if "branch" in data and data["branch"] != branch_code:
         moved_to = branch(session, data["branch"])
         row.branch_id, row.branch = moved_to.id, moved_to
-    changes = _apply(row, ("name", "printer"), data)
+    changes = _apply(row, ("name", "printer", "idle_seconds"), data)
     if "branch" in data and data["branch"] != branch_code:
         changes["branch"] = [branch_code, data["branch"]]
     if changes:

@@ -142,6 +142,8 @@ class DeviceChange(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
     branch: Code | None = Field(None, description="Move the device to this branch")
     printer: Printer | None = None
+    idle_seconds: int | None = Field(None, ge=20, le=600, description="A kiosk's time without a touch before it "
+                                     "asks \"Are you still there?\" (doubled while reading aloud)")
 
     def changes(self) -> dict:
         return self.model_dump(exclude_unset=True, exclude_none=True)
@@ -251,6 +253,7 @@ class DeviceOut(BaseModel):
     last_seen_at: str | None
     created_at: str | None
     active: bool
+    idle_seconds: int = Field(description="kiosks: seconds without a touch before \"Are you still there?\"")
     token: str | None = Field(None, description="Only once, when created through the API")
 
 

@@ -193,3 +193,18 @@ def test_an_admin_signs_an_account_out_everywhere(client):
     assert client.get("/api/v1/interpreter-requests?branch=praha-iv", headers=again).status_code == 200
     audit = client.get("/api/v1/audit", headers=admin).json
     assert audit[0]["action"] == "staff.signed_out_everywhere" and audit[0]["target"] == "staff:lawyer"
+
+
+def test_a_kiosks_time_limit_is_set_per_device(app, client):
+    coordinator = staff_headers(client, "coordinator")
+    kiosk = next(d for d in client.get("/api/v1/branches/praha-iii/devices", headers=coordinator).json
+                 if d["kind"] == "kiosk")
+    assert kiosk["idle_seconds"] == 45
+    path = f"/api/v1/branches/praha-iii/devices/{kiosk['id']}"
+    assert client.patch(path, json={"idle_seconds": 5}, headers=coordinator).status_code == 422
+    changed = client.patch(path, json={"idle_seconds": 120}, headers=coordinator)
+    assert changed.status_code == 200 and changed.json["idle_seconds"] == 120
+    page = app.test_client()
+    page.get("/kiosk?token=test-demo-secret&branch=praha-iii")          # registers, then a clean URL
+    html = page.get("/kiosk").get_data(as_text=True)
+    assert '"idleSeconds": 120' in html

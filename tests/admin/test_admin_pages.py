@@ -184,3 +184,22 @@ def test_admin_responses_match_the_openapi_document(app, client):
         validator = Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
         assert [e.message for e in validator.iter_errors(body)] == [], name
     assert "/api/v1/branches/{code}/devices" in spec["paths"] and "/api/v1/staff/{username}" in spec["paths"]
+
+
+def test_a_coordinator_sets_a_kiosks_time_limit_on_the_branch_page(app):
+    from sqlalchemy import select
+
+    from models import Branch, Device
+    from okenko.runtime import runtime
+    with runtime(app).reader() as session:
+        kiosk = session.execute(select(Device.id).join(Device.branch).where(
+            Device.kind == "kiosk", Branch.code == "praha-iii")).scalar_one()
+    client = app.test_client()
+    token = sign_in(client, USERS["coordinator"])
+    page = client.get("/admin/branches/praha-iii").get_data(as_text=True)
+    assert f'id="device-idle-{kiosk}"' in page and 'value="45"' in page
+    saved = client.post(f"/admin/branches/praha-iii/devices/{kiosk}", data={
+        "csrf_token": token, "name": "Vchod", "branch": "praha-iii", "idle_seconds": "90"})
+    assert saved.status_code == 302
+    with runtime(app).reader() as session:
+        assert session.get(Device, kiosk).idle_seconds == 90

@@ -166,7 +166,11 @@ def test_a_new_office_from_an_empty_database(empty_office, browser, audit):  # n
     counsellor.keyboard.press("n")
     counsellor.locator("#ticket-number").filter(has_text="R-001").wait_for()
     display.wait_for_function("document.getElementById('current-number').textContent === 'R-001'")
-    assert "1" in display.locator("#current-counter").inner_text()
+    # The counter by its number, and by the name the coordinator gave it in the visitor's language.
+    counter = display.locator("#current-counter")
+    assert counter.locator(".counter-number").inner_text() == "1"
+    assert counter.locator(".counter-name").inner_text() == "Quầy số 1"
+    assert counter.locator(".counter-name").get_attribute("lang") == "vi"
 
     # Every step is in the audit trail.
     admin.goto(f"{url}/admin/audit")
