@@ -167,6 +167,18 @@ def make_app(tmp_path: Path, database_url: str, **settings):
     return create_app(load_settings(env={}, **values))
 
 
+def seeded_app(tmp_path: Path, database_url: str, **settings):
+    """An app on a migrated, seeded database of any kind (the copied SQLite file is for SQLite only)."""
+    from okenko.demo import seed_demo
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    writer, _ = make_sessions(engine)
+    with writer() as session, session.begin():
+        seed_demo(session, DEMO_SECRET)
+    engine.dispose()
+    return make_app(tmp_path, database_url, **settings)
+
+
 @pytest.fixture
 def demo_app(tmp_path, demo_database):
     """Builds apps on a copy of the demo database, with the settings a test needs."""

@@ -6,11 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Appointment, Ticket
-from models.db import make_engine, make_sessions
-from models.migrate import upgrade
-from okenko.demo import seed_demo
 
-from ..conftest import DEMO_SECRET, make_app
+from ..conftest import DEMO_SECRET, seeded_app
 
 KIOSK = {"Authorization": f"Bearer {DEMO_SECRET}"}
 BOOKING = {"branch": "praha-iv", "service": "residence", "language": "cs"}
@@ -36,13 +33,7 @@ ATTACKS = [  # (method, path, body or "staff", expected status)
 
 @pytest.fixture
 def client(any_db_url, tmp_path):
-    upgrade(any_db_url)
-    engine = make_engine(any_db_url)
-    writer, _ = make_sessions(engine)
-    with writer() as session, session.begin():
-        seed_demo(session, DEMO_SECRET)
-    engine.dispose()
-    return make_app(tmp_path, any_db_url).test_client()
+    return seeded_app(tmp_path, any_db_url).test_client()
 
 
 def stored(client) -> tuple[int, int]:

@@ -14,11 +14,8 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from sqlalchemy import select
 
 from models import Appointment, Counter, Device, Slide, Ticket, Topic
-from models.db import make_engine, make_sessions
-from models.migrate import upgrade
-from okenko.demo import seed_demo
 
-from ..conftest import DEMO_SECRET, freeze, make_app
+from ..conftest import DEMO_SECRET, freeze, seeded_app
 
 EXAMPLES = 8        # per operation and caller: ~75 operations × 3 callers × 2 databases
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -28,13 +25,7 @@ NOT_AS_STAFF = {"POST /api/v1/auth/logout"}
 
 @pytest.fixture
 def app(any_db_url, tmp_path):
-    upgrade(any_db_url)
-    engine = make_engine(any_db_url)
-    writer, _ = make_sessions(engine)
-    with writer() as session, session.begin():
-        seed_demo(session, DEMO_SECRET)
-    engine.dispose()
-    built = make_app(tmp_path, any_db_url, booking_rate_limit="100000 per minute")
+    built = seeded_app(tmp_path, any_db_url, booking_rate_limit="100000 per minute")
     freeze(built)
     return built
 
