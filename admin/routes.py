@@ -99,7 +99,8 @@ def branch(code: str):
         return render("branch.html", branch=row, hours=forms.hours_text(row.opening_hours),
                       missing={x.code: missing_translations(x, row) for x in row.services},
                       devices=devices, branch_codes=branches,
-                      seen={d.id: _moment(d.last_seen_at) for d in devices})
+                      seen={d.id: _moment(d.last_seen_at) for d in devices},
+                      sound={d.id: o.display_sound(d) for d in devices})
 
 
 def _moment(moment) -> str:
@@ -192,6 +193,11 @@ def update_device(code: str, device_id: int):
     data = {"name": request.form.get("name", "").strip() or None, "branch": request.form.get("branch") or None,
             "printer": request.form.get("printer", "").strip(),
             "idle_seconds": int(idle) if idle.isdigit() else idle or None}   # anything else: refused, 422
+    if request.form.get("sound"):                     # a display's form: unticked boxes are "off"
+        volume = request.form.get("volume", "").strip()
+        data |= {"chime": "chime" in request.form, "speech": "speech" in request.form,
+                 "volume": int(volume) if volume.isdigit() else volume or None,
+                 "spoken_languages": request.form.getlist("spoken_languages")}
     data = {k: v for k, v in data.items() if v is not None}
     target = data.get("branch", code)
     return apply(s.DeviceChange, data, lambda session, actor, body: o.update_device(

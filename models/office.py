@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import audit, pairing
 from .accounts import StaffSession
 from .base import utcnow
-from .content import Slide
+from .content import Display, Slide
 from .errors import Conflict, InvalidInput, NotFound
 from .org import Branch, Counter, Device, DeviceKind, Role, Service, Staff
 from .queue import Appointment, Event, Ticket
@@ -63,7 +63,25 @@ def device_json(device: Device) -> dict:
     return {"id": device.id, "branch": device.branch.code, "kind": device.kind, "name": device.name,
             "printer": device.printer, "printer_state": device.printer_state or None,
             "printer_checked_at": _iso(device.printer_checked_at), "last_seen_at": _iso(device.last_seen_at),
-            "created_at": _iso(device.created_at), "active": device.active, "idle_seconds": device.idle_seconds}
+            "created_at": _iso(device.created_at), "active": device.active, "idle_seconds": device.idle_seconds,
+            "sound": display_sound(device)}
+
+
+SOUND_FIELDS = ("chime", "speech", "volume", "spoken_languages")
+DEFAULT_SOUND = {"chime": True, "speech": True, "volume": 80, "spoken_languages": []}
+
+
+def display_sound(device: Device) -> dict | None:
+    """A display's announcement settings (its `display` row, or the defaults until it has one)."""
+    if device.kind != DeviceKind.DISPLAY:
+        return None
+    screen = _screen(device)
+    return {f: _plain(getattr(screen, f)) for f in SOUND_FIELDS} if screen else dict(DEFAULT_SOUND)
+
+
+def _screen(device: Device) -> Display | None:
+    session = Session.object_session(device)
+    return session.execute(select(Display).where(Display.device_id == device.id)).scalar_one_or_none()
 
 
 
@@ -299,7 +317,18 @@ def update_device(session: Session, actor: Actor, branch_code: str, device_id: i
     if "branch" in data and data["branch"] != branch_code:
         moved_to = branch(session, data["branch"])
         row.branch_id, row.branch = moved_to.id, moved_to
+        if (screen := _screen(row)) is not None:
+            screen.branch_id = moved_to.id
     changes = _apply(row, ("name", "printer", "idle_seconds"), data)
+    sound = {f: data[f] for f in SOUND_FIELDS if f in data}
+    if sound and row.kind != DeviceKind.DISPLAY:
+        raise InvalidInput("sound settings are for displays")
+    if sound:
+        screen = _screen(row)
+        if screen is None:
+            screen = Display(branch_id=row.branch_id, device_id=row.id, name=row.name, **DEFAULT_SOUND)
+            session.add(screen)
+        changes |= _apply(screen, tuple(sound), sound)
     if "branch" in data and data["branch"] != branch_code:
         changes["branch"] = [branch_code, data["branch"]]
     if changes:

@@ -144,6 +144,11 @@ class DeviceChange(Body):
     printer: Printer | None = None
     idle_seconds: int | None = Field(None, ge=20, le=600, description="A kiosk's time without a touch before it "
                                      "asks \"Are you still there?\" (doubled while reading aloud)")
+    chime: bool | None = Field(None, description="A display: chime before each call")
+    speech: bool | None = Field(None, description="A display: announce each call aloud")
+    volume: int | None = Field(None, ge=0, le=100, description="A display: loudness, 0–100 %")
+    spoken_languages: list[Language] | None = Field(
+        None, max_length=len(LANGUAGES), description="A display: languages announced; [] for Czech and the ticket's")
 
     def changes(self) -> dict:
         return self.model_dump(exclude_unset=True, exclude_none=True)
@@ -254,6 +259,7 @@ class DeviceOut(BaseModel):
     created_at: str | None
     active: bool
     idle_seconds: int = Field(description="kiosks: seconds without a touch before \"Are you still there?\"")
+    sound: dict | None = Field(None, description="displays: {chime, speech, volume, spoken_languages}")
     token: str | None = Field(None, description="Only once, when created through the API")
 
 

@@ -208,3 +208,27 @@ def test_a_kiosks_time_limit_is_set_per_device(app, client):
     page.get("/kiosk?token=test-demo-secret&branch=praha-iii")          # registers, then a clean URL
     html = page.get("/kiosk").get_data(as_text=True)
     assert '"idleSeconds": 120' in html
+
+
+def test_a_displays_sound_is_set_in_the_administration(app, client):
+    coordinator = staff_headers(client, "coordinator")
+    screens = client.get("/api/v1/branches/praha-iii/devices", headers=coordinator).json
+    display = next(d for d in screens if d["kind"] == "display")
+    kiosk = next(d for d in screens if d["kind"] == "kiosk")
+    assert kiosk["sound"] is None
+    path = f"/api/v1/branches/praha-iii/devices/{display['id']}"
+    assert client.patch(path, json={"volume": 101}, headers=coordinator).status_code == 422
+    assert client.patch(path, json={"spoken_languages": ["xx"]}, headers=coordinator).status_code == 422
+    assert client.patch(f"/api/v1/branches/praha-iii/devices/{kiosk['id']}", json={"chime": False},
+                        headers=coordinator).status_code == 422
+    changed = client.patch(path, json={"chime": False, "volume": 35, "spoken_languages": ["cs", "vi"]},
+                           headers=coordinator)
+    assert changed.status_code == 200, changed.json
+    assert changed.json["sound"] == {"chime": False, "speech": True, "volume": 35, "spoken_languages": ["cs", "vi"]}
+    page = app.test_client()
+    page.get("/display?token=test-demo-secret&branch=praha-iii")
+    html = page.get("/display").get_data(as_text=True)
+    for setting in ('"chime": false', '"volume": 0.35', '"spokenLanguages": ["cs", "vi"]'):
+        assert setting in html, setting
+    audit = client.get("/api/v1/audit", headers=staff_headers(client, "admin")).json[0]
+    assert audit["action"] == "device.updated" and audit["changes"]["volume"] == [80, 35]

@@ -203,3 +203,24 @@ def test_a_coordinator_sets_a_kiosks_time_limit_on_the_branch_page(app):
     assert saved.status_code == 302
     with runtime(app).reader() as session:
         assert session.get(Device, kiosk).idle_seconds == 90
+
+
+def test_a_coordinator_sets_a_displays_sound_on_the_branch_page(app):
+    from sqlalchemy import select
+
+    from models import Branch, Device, Display
+    from okenko.runtime import runtime
+    with runtime(app).reader() as session:
+        screen = session.execute(select(Device.id).join(Device.branch).where(
+            Device.kind == "display", Branch.code == "praha-iii")).scalar_one()
+    client = app.test_client()
+    token = sign_in(client, USERS["coordinator"])
+    page = client.get("/admin/branches/praha-iii").get_data(as_text=True)
+    assert f'id="device-volume-{screen}"' in page
+    saved = client.post(f"/admin/branches/praha-iii/devices/{screen}", data={
+        "csrf_token": token, "name": "Čekárna", "branch": "praha-iii", "sound": "1", "speech": "on",
+        "volume": "50", "spoken_languages": ["cs", "uk"]})                  # the chime box left unticked
+    assert saved.status_code == 302
+    with runtime(app).reader() as session:
+        row = session.execute(select(Display).where(Display.device_id == screen)).scalar_one()
+        assert (row.chime, row.speech, row.volume, row.spoken_languages) == (False, True, 50, ["cs", "uk"])
