@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from models import Branch
-from models import help as assistance
 from models.fields import fit
 from okenko.api.openapi import document
 from okenko.api.schemas import Empty, parse_body
 from okenko.auth import FRONT_DESK_ROLES, current_caller, require_staff
-from okenko.runtime import queue
+from okenko.runtime import help_desk
 
 bp = Blueprint("help_api", __name__, url_prefix="/api/v1")
 
@@ -20,8 +19,7 @@ bp = Blueprint("help_api", __name__, url_prefix="/api/v1")
           responses={200: ("The waiting alerts", None)})
 @require_staff(FRONT_DESK_ROLES)
 def waiting_alerts(code: str):
-    with queue().read() as session:
-        return jsonify(assistance.branch_alerts(session, fit(code, Branch.code), queue().clock()))
+    return jsonify(help_desk().waiting(fit(code, Branch.code)))
 
 
 @bp.post("/branches/<code>/help-requests/<int:seq>/acknowledge")
@@ -30,6 +28,4 @@ def waiting_alerts(code: str):
 @require_staff(FRONT_DESK_ROLES)
 def acknowledge(code: str, seq: int):
     parse_body(Empty)
-    with queue().transaction() as work:
-        alert = assistance.acknowledge(work, fit(code, Branch.code), seq, staff_id=current_caller().staff.id)
-    return jsonify(alert)
+    return jsonify(help_desk().acknowledge(fit(code, Branch.code), seq, staff_id=current_caller().staff.id))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, send_file
 
-from models import DeviceKind, help as assistance
+from models import DeviceKind
 from okenko.api.errors import ApiError
 from okenko.api.openapi import document
 from okenko.api.schemas import HelpRequestIn, parse_body
 from okenko.auth import DeviceIdentity, current_caller
 from okenko.devices import mark_seen
 from okenko.i18n import LANGUAGES
-from okenko.runtime import queue
+from okenko.runtime import help_desk
 from okenko.speech import MAX_TEXT, SpeechError, speech
 
 bp = Blueprint("kiosk_assist", __name__, url_prefix="/api/v1/kiosk")
@@ -45,9 +45,7 @@ def read_aloud():
 def call_staff():
     body = parse_body(HelpRequestIn)
     device = _kiosk_of(body.branch)
-    with queue().transaction() as work:
-        alert = assistance.request_help(work, body.branch, device.id)
-    return jsonify(alert), 201
+    return jsonify(help_desk().request(body.branch, device.id)), 201
 
 
 @bp.post("/heartbeat")

@@ -8,6 +8,7 @@ the record of who helped stays in the audit trail. No visitor data: only which k
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,32 @@ from .numbering import service_day, zone
 from .org import Branch, Device
 from .queue import Event
 
+if TYPE_CHECKING:
+    from .engine import QueueEngine
+
 HELP_REQUESTED = "kiosk.help_requested"
 HELP_ACKNOWLEDGED = "kiosk.help_acknowledged"
 HELP_EVENTS = (HELP_REQUESTED, HELP_ACKNOWLEDGED)
+
+
+class HelpDesk:
+    """The service views call: each change one transaction of the queue engine, so its event reaches
+    every screen of the branch after commit."""
+
+    def __init__(self, engine: QueueEngine):
+        self.engine = engine
+
+    def request(self, branch_code: str, device_id: int) -> dict:
+        with self.engine.transaction() as work:
+            return request_help(work, branch_code, device_id)
+
+    def acknowledge(self, branch_code: str, seq: int, *, staff_id: int) -> dict:
+        with self.engine.transaction() as work:
+            return acknowledge(work, branch_code, seq, staff_id=staff_id)
+
+    def waiting(self, branch_code: str) -> list[dict]:
+        with self.engine.read() as session:
+            return branch_alerts(session, branch_code, self.engine.clock())
 
 
 def request_help(work, branch_code: str, device_id: int) -> dict:

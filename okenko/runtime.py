@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
 from models import AppointmentBook, EventBus, InterpreterDesk, PrintLog, QueueEngine, StaffAccounts
+from models.help import HelpDesk
 from models.db import make_engine, make_sessions
 from models.slot_cache import LocalGenerations, RedisGenerations, SlotCache
 
@@ -30,6 +31,7 @@ class Runtime:
     accounts: StaffAccounts
     interpreters: InterpreterDesk
     printing: PrintLog
+    help: HelpDesk
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
@@ -39,7 +41,8 @@ class Runtime:
         book = AppointmentBook(queue, timedelta(days=settings.contact_retention_days), _slot_cache(settings))
         accounts = StaffAccounts(writer, reader, session_max_age=timedelta(seconds=settings.staff_token_max_age_s),
                                  clock=lambda: queue.clock())
-        return cls(settings, engine, writer, reader, queue, book, accounts, InterpreterDesk(queue), PrintLog(queue))
+        return cls(settings, engine, writer, reader, queue, book, accounts, InterpreterDesk(queue), PrintLog(queue),
+                   HelpDesk(queue))
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self
@@ -74,3 +77,7 @@ def interpreters() -> InterpreterDesk:
 
 def print_log() -> PrintLog:
     return runtime().printing
+
+
+def help_desk() -> HelpDesk:
+    return runtime().help
