@@ -224,3 +224,53 @@ def test_a_coordinator_sets_a_displays_sound_on_the_branch_page(app):
     with runtime(app).reader() as session:
         row = session.execute(select(Display).where(Display.device_id == screen)).scalar_one()
         assert (row.chime, row.speech, row.volume, row.spoken_languages) == (False, True, 50, ["cs", "uk"])
+
+
+# Every administration route, page and API, as the app has them: who may use it is written out here.
+ADMIN_BLUEPRINTS = ("admin", "admin_api", "slides")
+PUBLIC = {"admin.static", "slides.image"}
+
+
+def allowed_roles(rule) -> set[str]:
+    accounts = rule.rule.startswith(("/admin/staff", "/api/v1/staff", "/admin/audit", "/api/v1/audit"))
+    return ADMINS if accounts else OFFICE
+
+
+def every_admin_route(app):
+    from sqlalchemy import select
+
+    from models import Branch, Device, Slide
+    from okenko.runtime import runtime
+    with runtime(app).reader() as session:
+        device = session.execute(select(Device.id).join(Device.branch).where(Branch.code == "praha-iv")
+                                 .order_by(Device.id)).scalars().first()
+        slide = session.execute(select(Slide.id).order_by(Slide.id)).scalars().first()
+    values = {"code": "praha-iv", "counter_id": counter_id(app, "praha-iv", "Přepážka 3"), "device_id": device,
+              "service": "residence", "slide_id": slide, "username": "lawyer", "action": "disable"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ADMIN_BLUEPRINTS or rule.endpoint in PUBLIC:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<[^>]*\b{name}>", str(values[name]), path)
+        path = path.replace("/topics/<code>", "/topics/housing")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, path, allowed_roles(rule)
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_every_admin_route_refuses_the_roles_it_is_not_for(app, role):
+    client = app.test_client()
+    token = sign_in(client, USERS[role])
+    checked = 0
+    for method, path, roles in every_admin_route(app):
+        api = path.startswith("/api/")
+        response = client.open(path, method=method, headers={"X-CSRFToken": token},
+                               data=None if api else {"csrf_token": token},
+                               json={} if api and method in ("POST", "PATCH") else None)
+        if role in roles:
+            assert response.status_code not in (401, 403), (role, method, path, response.status_code)
+        else:
+            assert response.status_code == 403, (role, method, path, response.status_code)
+        checked += 1
+    assert checked >= 60, "the administration lost its routes"
