@@ -1,7 +1,7 @@
 """The branch snapshot: everything a waiting-room display shows, at one sequence number."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -37,6 +37,7 @@ def branch_snapshot(session: Session, branch_code: str, now: datetime, recent: i
         "recent": _recent_calls(session, branch, day, recent),
         "services": _queues(session, branch, day, now),
         "slides": _slides(session, branch, now.astimezone(zone(branch.timezone))),
+        "slides_change_at": _slides_change_at(session, branch, now.astimezone(zone(branch.timezone))),
     }
 
 
@@ -54,17 +55,30 @@ def _queues(session: Session, branch: Branch, day: date, now: datetime) -> list[
 
 def _slides(session: Session, branch: Branch, local: datetime) -> list[dict]:
     """Active slides for this branch (or every branch) valid now (dates, weekdays, hours), in showing order."""
+    return [{"id": s.id, "language": s.language, "title": s.title, "body": s.body, "image_url": s.image_url,
+             "duration_s": s.duration_s} for s in _todays_slides(session, branch, local) if _in_window(s, local)]
+
+
+def _todays_slides(session: Session, branch: Branch, local: datetime) -> list[Slide]:
     day = local.date()
-    slides = session.execute(
+    return list(session.execute(
         select(Slide).where(
             Slide.active.is_(True),
             or_(Slide.branch_id.is_(None), Slide.branch_id == branch.id),
             or_(Slide.valid_from.is_(None), Slide.valid_from <= day),
             or_(Slide.valid_until.is_(None), Slide.valid_until >= day),
         ).order_by(Slide.sort_order, Slide.id)
-    ).scalars()
-    return [{"id": s.id, "language": s.language, "title": s.title, "body": s.body, "image_url": s.image_url,
-             "duration_s": s.duration_s} for s in slides if _in_window(s, local)]
+    ).scalars())
+
+
+def _slides_change_at(session: Session, branch: Branch, local: datetime) -> str:
+    """When the slides shown next change by themselves (a time window opens or closes, or the day
+    ends): a display that stays connected asks for a fresh snapshot then."""
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    edges = [datetime.combine(local.date(), time.fromisoformat(edge), tzinfo=local.tzinfo)
+             for slide in _todays_slides(session, branch, local)
+             for edge in (slide.time_from, slide.time_until) if edge and edge != "24:00"]   # 24:00: midnight
+    return min([edge for edge in edges if edge > local] + [midnight]).astimezone(timezone.utc).isoformat()
 
 
 def _in_window(slide: Slide, local: datetime) -> bool:

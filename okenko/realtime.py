@@ -191,5 +191,6 @@ def _console_message(event: PublishedEvent) -> dict:
 def publish_slides(branch_code: str) -> None:
     """Tell a branch's displays that their slides changed (called by whoever edits slides)."""
     snapshot = runtime().queue.snapshot(branch_code)
-    socketio_of(current_app).emit("slide", {"seq_from": snapshot["seq"], "seq": snapshot["seq"], "slides": snapshot["slides"]},
-                  to=branch_room(branch_code), namespace=DISPLAY)
+    message = {"seq_from": snapshot["seq"], "seq": snapshot["seq"], "slides": snapshot["slides"],
+               "slides_change_at": snapshot["slides_change_at"]}
+    socketio_of(current_app).emit("slide", message, to=branch_room(branch_code), namespace=DISPLAY)

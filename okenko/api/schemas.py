@@ -277,7 +277,9 @@ class Snapshot(BaseModel):
                     "no-show or cancelled; newest call first")
     recent: list[dict]
     services: list[dict]
-    slides: list[dict] = Field(description="enlightenment slides valid today, in showing order")
+    slides: list[dict] = Field(description="enlightenment slides valid now, in showing order")
+    slides_change_at: datetime = Field(description="when the slides valid change by themselves (a time window "
+                                                   "opens or closes, or the day ends): ask for a snapshot then")
 
 
 class BranchList(RootModel[list[BranchOut]]):

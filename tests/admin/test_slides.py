@@ -95,3 +95,23 @@ def test_slide_pages(app):
     assert stored["image_url"].startswith(f"/slides/{slide['id']}/image?v=") and stored["language"] == "cs"
     preview = client.get(f"/admin/slides/{slide['id']}/preview").get_data(as_text=True)
     assert "preview-screen" in preview and "Vánoce" in preview
+
+
+def test_a_connected_display_is_told_when_its_slides_change_by_the_clock(app):
+    clock = freeze(app)                                 # Monday 23 Nov 2026, 09:30 in Prague
+    client = app.test_client()
+    coordinator = staff_headers(client, "coordinator")
+    for title, window in (("mornings", {"time_until": "10:15"}), ("afternoons", {"time_from": "13:00"}),
+                          ("all day", {"time_from": "00:00", "time_until": "24:00"})):
+        client.post("/api/v1/slides", json={"branch": "praha-iii", "title": title} | window, headers=coordinator)
+
+    def snapshot():
+        shown = client.get("/api/v1/branches/praha-iii/snapshot").json
+        return [s["title"] for s in shown["slides"] if s["title"] in ("mornings", "afternoons", "all day")], \
+            shown["slides_change_at"]
+
+    assert snapshot() == (["mornings", "all day"], "2026-11-23T09:15:00+00:00")     # 10:15 in Prague
+    clock.advance(minutes=46)
+    assert snapshot() == (["all day"], "2026-11-23T12:00:00+00:00")                  # 13:00
+    clock.advance(hours=3)
+    assert snapshot() == (["afternoons", "all day"], "2026-11-23T23:00:00+00:00")    # midnight

@@ -36,6 +36,7 @@
     recent = snapshot.recent.map((call) => callOf(call, call.at));
     services = snapshot.services;
     slides = snapshot.slides;
+    scheduleSlidesRefresh(snapshot.slides_change_at);
     renderQueues();
     restartSlides();
     const newest = active[0];
@@ -85,6 +86,7 @@
       return;
     }
     slides = message.slides;
+    scheduleSlidesRefresh(message.slides_change_at);
     restartSlides();
   }
 
@@ -199,6 +201,16 @@
   setInterval(() => { nameTurn += 1; renderQueues(); }, NAME_TURN_MS);
 
   // ---- enlightenment slides --------------------------------------------------------------------------
+  // Slides with hours ("afternoons") come and go by the clock, not by an event: at the next such
+  // moment the display asks for a fresh snapshot.
+  let windowTimer = null;
+  function scheduleSlidesRefresh(at) {
+    clearTimeout(windowTimer);
+    if (!at) return;
+    const wait = Math.min(Math.max(Date.parse(at) - Date.now(), 1000), 6 * 3600 * 1000);
+    windowTimer = setTimeout(() => socket.emit("snapshot"), wait + 500);
+  }
+
   let slideTimer = null;
   let slideIndex = 0;
 
