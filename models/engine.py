@@ -328,19 +328,20 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
         "effective_at": work.now, "due_at": due_at, "call_count": 0,
         "appointment_id": appointment_id, "device_id": device_id,
     }
-    values["id"] = work.session.connection().execute(INSERT_TICKET, values).scalar_one()
-    published = {"id": values["id"], "number": values["label"], "token": values["token"],
-                 "status": values["status"], "service": target.service_code,
-                 "service_names": dict(target.names), "language": language,
-                 "appointment": appointment_id is not None}
-    place = estimates.Place(policy.Candidate(values["id"], target.service_id, language, values["priority"],
+    # Where it stands, before it exists: every waiting ticket has a smaller id than the new one, so a
+    # larger-than-any id ranks it exactly as its own will. The estimate then goes in with the insert.
+    place = estimates.Place(policy.Candidate(NOT_YET_INSERTED, target.service_id, language, values["priority"],
                                              work.now, due_at, None, target.needs_language_match),
                             target.branch_id, day)
     ahead = estimates.people_ahead(work.session, place, work.now)
     wait = estimates.estimated_wait_minutes(work.session, target.branch_id, target.service_id,
                                             target.expected_minutes, ahead)
-    if wait is not None:  # what the visitor was told, for the statistics of estimates
-        work.session.connection().execute(STORE_ESTIMATE, {"ticket_id": values["id"], "minutes": wait})
+    values["estimated_wait_minutes"] = wait          # what the visitor is told, for the statistics
+    values["id"] = work.session.connection().execute(INSERT_TICKET, values).scalar_one()
+    published = {"id": values["id"], "number": values["label"], "token": values["token"],
+                 "status": values["status"], "service": target.service_code,
+                 "service_names": dict(target.names), "language": language,
+                 "appointment": appointment_id is not None}
     # The event last: its sequence number locks the branch's row until commit, and every kiosk of the
     # branch (in every process) waits for that lock, so nothing else should run while it is held.
     work.record("ticket.issued", branch_id=target.branch_id, branch_code=target.branch_code,
@@ -366,8 +367,7 @@ ISSUE_TARGET = (
 )
 INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 INSERT_EVENT = insert(Event.__table__)
-STORE_ESTIMATE = (update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam("ticket_id"))
-                  .values(estimated_wait_minutes=bindparam("minutes")))
+NOT_YET_INSERTED = 2**31 - 1      # an id larger than any ticket's (the column is a 32-bit integer on PostgreSQL)
 
 
 def _issue_target(session: Session, branch_code: str, service_code: str):

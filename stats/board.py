@@ -96,6 +96,8 @@ class BoardRelay:
         last = 0.0
         while True:
             self._socketio.sleep(BOARD_FOLD_S)
+            if not self._watched():
+                continue
             if self._dirty.is_set() or time.monotonic() - last >= BOARD_REFRESH_S:
                 self._dirty.clear()
                 last = time.monotonic()
@@ -104,3 +106,11 @@ class BoardRelay:
                         self._socketio.emit("board", board_message(), to=ROOM, namespace=BOARD)
                 except Exception:  # a database or Redis hiccup: the next round tries again
                     log.exception("board update failed")
+
+    def _watched(self) -> bool:
+        """Someone may be looking: a board open on this process, or on another one (with a message
+        queue, boards elsewhere hear of this process's events only from here). Nobody: no work, so a
+        busy kiosk morning does not rebuild the board three times a second for no one."""
+        if runtime(self._app).settings.message_queue:
+            return True
+        return next(iter(self._socketio.server.manager.get_participants(BOARD, ROOM)), None) is not None
