@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 from .numbering import service_day, zone
 from .org import Branch, Service
 from .queue import Event, Ticket
-from .stat_tables import (BUCKET_EDGES_S, BUCKETS, COUNTS, HISTOGRAMS, MEASURES, StatDay, StatHour, StatRollup,
+from .stat_tables import (BUCKET_EDGES_S, BUCKETS, COUNTS, HISTOGRAMS, HOUR_MEASURES, MEASURES, StatDay, StatHour, StatRollup,
                           StatTopic, bucket_of, histogram_columns)
 
 DIMENSIONS = ("branch", "service", "language", "topic", "day", "month", "hour", "weekday")
 _INDEX = {column: index for index, column in enumerate(MEASURES)}
+_HOUR_INDEXES = [_INDEX[column] for column in HOUR_MEASURES]
+_DAY_ONLY = [index for index in range(len(MEASURES)) if index not in set(_HOUR_INDEXES)]
 _TOPIC_COUNT = "count"
 STAT_EVENTS = ("ticket.issued", "ticket.called", "ticket.started", "ticket.finished", "ticket.no_show",
                "ticket.cancelled", "ticket.transferred", "interpreter.requested", "interpreter.finished")
@@ -163,7 +165,7 @@ def roll_up(session: Session, branch: Branch, day: date, now: datetime) -> None:
     hour_rows = []
     for (day_, hour, service_id, language), values in folded.hours.items():
         _add(days.setdefault((day_, service_id, language), [0] * len(MEASURES)), values)
-        hour_rows.append(_row(branch.id, day_, service_id, language, values) | {"hour": hour})
+        hour_rows.append(_row(branch.id, day_, service_id, language, values, HOUR_MEASURES) | {"hour": hour})
     if hour_rows:
         session.execute(insert(StatHour.__table__), hour_rows)
         session.execute(insert(StatDay.__table__), [_row(branch.id, *key, values) for key, values in days.items()])
@@ -175,9 +177,10 @@ def roll_up(session: Session, branch: Branch, day: date, now: datetime) -> None:
     session.execute(insert(StatRollup.__table__), [{"branch_id": branch.id, "day": day, "rolled_at": now}])
 
 
-def _row(branch_id: int, day: date, service_id: int, language: str, values: list[int]) -> dict:
+def _row(branch_id: int, day: date, service_id: int, language: str, values: list[int],
+         columns: list[str] = MEASURES) -> dict:
     return {"branch_id": branch_id, "day": day, "service_id": service_id, "language": language,
-            "month": _month(day), "weekday": day.weekday()} | dict(zip(MEASURES, values, strict=True))
+            "month": _month(day), "weekday": day.weekday()} | {c: values[_INDEX[c]] for c in columns}
 
 
 def _month(day: date) -> int:
@@ -266,6 +269,10 @@ def compute(session: Session, query: StatQuery, now: datetime) -> dict:
     else:
         stored = _named_vectors(_sql_measures(session, query, services), query.by, names)
         grouped = _merge_vectors(stored, _live_measures(live, query, codes, services))
+        if "hour" in query.by:           # hours keep counts and waits: today's events say no more
+            for values in grouped.values():
+                for index in _DAY_ONLY:
+                    values[index] = 0
         rows = [_keys(query.by, key) | summarize(values) for key, values in sorted(grouped.items(), key=_order)]
         total = summarize(_sum_vectors(grouped.values()))
     by_topic: dict[str, int] = defaultdict(int)
@@ -323,15 +330,17 @@ def _filtered(statement, table, query: StatQuery, services: dict[int, str]):
 
 
 def _sql_measures(session: Session, query: StatQuery, services: dict[int, str]) -> dict[tuple, list[int]]:
-    table = StatHour if "hour" in query.by else StatDay
+    table, columns = (StatHour, HOUR_MEASURES) if "hour" in query.by else (StatDay, MEASURES)
     keys = [_SQL_DIMENSIONS[d](table) for d in query.by]
-    sums = [func.coalesce(func.sum(getattr(table, m)), 0) for m in MEASURES]
+    sums = [func.coalesce(func.sum(getattr(table, m)), 0) for m in columns]
     statement = _filtered(select(*keys, *sums).select_from(table), table, query, services)
     if keys:
         statement = statement.group_by(*keys)
     out = {}
     for row in session.execute(statement):
-        values = [int(v) for v in row[len(keys):]]
+        values = [0] * len(MEASURES)
+        for column, value in zip(columns, row[len(keys):], strict=True):
+            values[_INDEX[column]] = int(value)
         if values[_INDEX["tickets"]] or keys:
             out[tuple(row[:len(keys)])] = values
     return out

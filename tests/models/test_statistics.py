@@ -123,7 +123,9 @@ def test_groupings_and_filters(any_db):
     world = build_world(any_db.writer)
     drive_known_day(any_db.queue(clock), clock, world)
     by_hour = _compute(any_db, clock, by=("hour", "weekday"))
-    assert by_hour["rows"] == [{"hour": 9, "weekday": 0} | EXPECTED_TOTAL]
+    # Hours keep counts and waits; service time and the estimate's error are figures of days.
+    assert by_hour["rows"] == [{"hour": 9, "weekday": 0} | EXPECTED_TOTAL | {
+        "service_median_s": None, "service_p90_s": None, "estimate_error_median_min": None}]
     by_topic = _compute(any_db, clock, by=("service", "topic"))
     assert by_topic["rows"] == [
         {"service": "assistance", "topic": "housing", "interventions": 1},

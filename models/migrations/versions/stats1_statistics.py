@@ -22,12 +22,12 @@ HISTOGRAMS = ('wait', 'service', 'estimate_error')
 BUCKETS = 30
 
 
-def _measures() -> list[sa.Column]:
-    names = list(COUNTS) + [f'{h}_h{i:02d}' for h in HISTOGRAMS for i in range(BUCKETS)]
+def _measures(histograms: tuple[str, ...]) -> list[sa.Column]:
+    names = list(COUNTS) + [f'{h}_h{i:02d}' for h in histograms for i in range(BUCKETS)]
     return [sa.Column(name, sa.Integer(), server_default='0', nullable=False) for name in names]
 
 
-def _stat_table(name: str, *extra_keys: str) -> None:
+def _stat_table(name: str, *extra_keys: str, histograms: tuple[str, ...] = HISTOGRAMS) -> None:
     keys = [sa.Column(k, sa.Integer(), nullable=False) for k in extra_keys]
     op.create_table(name,
         *keys,
@@ -37,7 +37,7 @@ def _stat_table(name: str, *extra_keys: str) -> None:
         sa.Column('language', sa.String(length=8), nullable=False),
         sa.Column('month', sa.Integer(), nullable=False),
         sa.Column('weekday', sa.Integer(), nullable=False),
-        *_measures(),
+        *_measures(histograms),
         sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f(f'fk_{name}_branch_id_branch'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f(f'fk_{name}_service_id_service'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint(*extra_keys, 'branch_id', 'day', 'service_id', 'language', name=op.f(f'pk_{name}')),
@@ -53,7 +53,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('branch_id', 'day', name=op.f('pk_stat_rollup'))
     )
     _stat_table('stat_day')
-    _stat_table('stat_hour', 'hour')
+    _stat_table('stat_hour', 'hour', histograms=('wait',))     # counts and waits only
     with op.batch_alter_table('stat_hour', schema=None) as batch_op:
         batch_op.create_index('ix_stat_hour_branch_id_day', ['branch_id', 'day'], unique=False)
     op.create_table('stat_topic',
