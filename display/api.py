@@ -10,6 +10,7 @@ from okenko.api.errors import ApiError
 from okenko.api.openapi import document
 from okenko.api.schemas import Snapshot
 from okenko.i18n import LANGUAGES
+from okenko.limits import TooManyAttempts, client_address, new_announcements, refused
 from okenko.runtime import queue
 from okenko.speech import SpeechError, speech
 
@@ -45,7 +46,14 @@ def announcement(language: str):
     if speech().voice_for(language) is None and language in FALLBACK_VOICES:
         voice_language, text = FALLBACK_VOICES[language], fallback_text(number, int(counter))
     try:
-        path = speech().speak(text, voice_language)
+        path = speech().speak(text, voice_language, on_miss=_charge_new_announcement)
     except SpeechError as exc:
         raise ApiError(503, "speech_unavailable", str(exc)) from None
     return send_file(path, mimetype="audio/wav", max_age=86400)
+
+
+def _charge_new_announcement() -> None:
+    try:
+        new_announcements.charge(client_address())
+    except TooManyAttempts as exc:
+        raise refused(exc, "too many new announcements from this address") from None

@@ -41,6 +41,9 @@ SIGN_IN_FAILURES_PER_ADDRESS = "20 per 10 minutes;100 per day"
 CODE_MISSES = "20 per minute;200 per hour"
 # …and failed check-ins by code at one kiosk (its visitors share the kiosk, not an address).
 CHECK_IN_FAILURES_PER_KIOSK = "20 per minute;200 per hour"
+# Announcements are public (displays fetch them): texts not yet spoken cost a synthesis, so they are
+# limited per address; a waiting room's displays share one address and rarely miss (one per call).
+NEW_ANNOUNCEMENTS_PER_ADDRESS = "60 per minute;600 per hour"
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, swallow_errors=True,
                   in_memory_fallback_enabled=True)
@@ -101,6 +104,7 @@ sign_in_per_account = Budget(SIGN_IN_FAILURES_PER_ACCOUNT, "sign-in-account")
 sign_in_per_address = Budget(SIGN_IN_FAILURES_PER_ADDRESS, "sign-in-address")
 code_misses = Budget(CODE_MISSES, "appointment-code")
 check_in_failures = Budget(CHECK_IN_FAILURES_PER_KIOSK, "kiosk-check-in")
+new_announcements = Budget(NEW_ANNOUNCEMENTS_PER_ADDRESS, "new-announcement")
 
 
 def client_address() -> str:

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ ENGINES = ("espeak-ng", "rhvoice", "festival")
 # Announcements are heard across a room: a little slower than espeak-ng's 175 words a minute.
 WORDS_PER_MINUTE = 140
 MAX_TEXT = 400
+CACHE_FILES = 5000          # ~60 KB each
 EXTENSION = "okenko.speech"
 
 
@@ -71,8 +73,9 @@ class Speech:
         voice = self._voices.get(language)
         return voice if voice and _installed(voice.engine) else None
 
-    def speak(self, text: str, language: str) -> Path:
-        """The WAV file saying `text` in `language` (synthesized once, then from the cache)."""
+    def speak(self, text: str, language: str, on_miss: Callable[[], None] = lambda: None) -> Path:
+        """The WAV file saying `text` in `language` (synthesized once, then from the cache).
+        `on_miss` runs before a synthesis: it may refuse by raising (a budget of new texts)."""
         text = " ".join(text.split())[:MAX_TEXT]
         voice = self.voice_for(language)
         if voice is None or not text:
@@ -80,8 +83,20 @@ class Speech:
         digest = hashlib.sha256(f"{voice.key}\n{text}".encode()).hexdigest()
         path = self.cache_dir / f"{digest}.wav"
         if not path.exists():
+            on_miss()
             self._synthesize(text, voice, path)
+            self._trim()
         return path
+
+    def _trim(self) -> None:
+        """Keep the cache bounded: past CACHE_FILES, the files least recently made go (a day's
+        announcements of a busy office are a few hundred)."""
+        files = list(self.cache_dir.glob("*.wav"))
+        if len(files) <= CACHE_FILES:
+            return
+        files.sort(key=lambda file: file.stat().st_mtime)
+        for file in files[:len(files) - CACHE_FILES]:
+            file.unlink(missing_ok=True)
 
     def _synthesize(self, text: str, voice: Voice, path: Path) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)

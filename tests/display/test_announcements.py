@@ -123,3 +123,26 @@ def test_snapshot_keeps_one_active_call_per_counter_until_started(app, client):
     client.post(f"/api/v1/tickets/{second['id']}/start", headers=staff["counsellor"])
     calls = client.get("/api/v1/branches/praha-iv/snapshot").json["active_calls"]
     assert [c["number"] for c in calls] == [first["number"]]
+
+
+@needs_espeak
+def test_the_cache_keeps_the_newest_files_only(tmp_path, monkeypatch):
+    from okenko import speech as speech_module
+    monkeypatch.setattr(speech_module, "CACHE_FILES", 2)
+    voice = Speech(tmp_path)
+    first, second, third = (voice.speak(f"Číslo A {n}", "cs") for n in (1, 2, 3))
+    assert not first.exists() and second.exists() and third.exists()
+    assert sorted(tmp_path.glob("*.wav")) == sorted([second, third])
+
+
+@needs_espeak
+def test_new_announcements_are_limited_per_address_and_cached_ones_are_not(client, monkeypatch):
+    from display import api
+    from okenko.limits import Budget
+    monkeypatch.setattr(api, "new_announcements", Budget("2 per minute", "new-announcement-test"))
+    url = "/api/v1/announcements/cs.wav?counter=2&number="
+    assert client.get(url + "R-101").status_code == 200
+    assert client.get(url + "R-102").status_code == 200
+    refused = client.get(url + "R-103")
+    assert refused.status_code == 429 and refused.json["error"] == "rate_limited" and refused.headers["Retry-After"]
+    assert client.get(url + "R-101").status_code == 200            # spoken before: from the cache
