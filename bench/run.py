@@ -216,6 +216,10 @@ def paths(url: str, instance: Path) -> dict[str, dict]:
     }
 
 
+# Twice OKENKO_MAX_IN_FLIGHT's default: past the process's capacity it must shed (503 at once), not queue.
+OVERLOAD = 128
+
+
 def measure(name: str, spec: dict, connections: int, seconds: float, folder: Path, waiting: int = 10) -> dict:
     args = dict(method=spec.get("method", "GET"), body=spec.get("body", ""), headers=spec.get("headers"),
                 folder=folder)
@@ -246,7 +250,7 @@ def single(code: Path, folder: Path, seconds: float) -> list[dict]:
             for name, spec in sorted(specs.items(), key=lambda item: item[0] == "issue"):
                 if waiting != 10 and name in ("healthz", "slots", "slots_html", "booking"):
                     continue  # not queue-dependent
-                for c in (16, 64):
+                for c in (16, 64) + ((OVERLOAD,) if name == "issue" and waiting == 10 else ()):
                     rows.append(measure(name, spec, c, seconds, folder, waiting))
         finally:
             stop(process)
@@ -312,6 +316,10 @@ def report(rows: list[dict]) -> None:
             r = by.get((name, 10, c))
             if r and r.get("ab_p50") is not None:
                 print(f"c={c} {name} p99/p50: {r['ab_p99'] / max(r['ab_p50'], 1):.1f} (max {r['ab_max']} ms)")
+    overload = by.get(("issue", 10, OVERLOAD))
+    if overload:
+        print(f"c={OVERLOAD} issue: {overload['wrk_rps']:.0f} tickets/s, {overload['wrk_non2xx']} shed (503) by wrk, "
+              f"p99 {overload['ab_p99']} ms, max {overload['ab_max']} ms")
 
 
 def main() -> None:

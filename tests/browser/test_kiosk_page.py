@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from models import Counter, Ticket
+from models import Branch, Counter, Device, Ticket
 from okenko.runtime import runtime
 
 from ..conftest import DEMO_SECRET
@@ -181,3 +181,14 @@ def test_a_busy_server_makes_the_kiosk_wait_say_so_and_try_again(live_server, po
     answers["held"][0].continue_()
     page.locator("#ticket-number").wait_for()
     assert page.locator("#ticket-number").inner_text() == last_ticket(server.app).label == "R-001"
+
+
+def test_the_kiosk_page_tells_the_board_it_is_alive(live_server, portrait):
+    server = live_server()
+    with portrait.expect_response(lambda response: "/api/v1/kiosk/heartbeat" in response.url) as beat:
+        register(portrait, server, branch="praha-iii")
+    assert beat.value.status == 204
+    with runtime(server.app).reader() as session:
+        seen = session.execute(select(Device.last_seen_at).join(Device.branch).where(
+            Device.kind == "kiosk", Branch.code == "praha-iii")).scalar_one()
+    assert seen is not None
