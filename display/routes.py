@@ -33,7 +33,8 @@ def _unregistered(failed: bool = False):
 def _page_config(device_id: int, branch_code: str) -> dict:
     with runtime().reader() as session:
         branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one()
-        screen = session.execute(select(Display).where(Display.device_id == device_id)).scalar_one_or_none()
+        screen = session.execute(select(Display).where(Display.device_id == device_id)
+                                 .order_by(Display.id)).scalars().first()
         languages = [code for code in branch.languages if code in LANGUAGES]
         names, timezone = dict(branch.names), branch.timezone
     return {

@@ -81,7 +81,8 @@ def display_sound(device: Device) -> dict | None:
 
 def _screen(device: Device) -> Display | None:
     session = Session.object_session(device)
-    return session.execute(select(Display).where(Display.device_id == device.id)).scalar_one_or_none()
+    return session.execute(select(Display).where(Display.device_id == device.id).order_by(Display.id)
+                           ).scalars().first()
 
 
 
@@ -313,16 +314,20 @@ def pair_device(session: Session, actor: Actor, code: str, branch_code: str, kin
 
 
 def update_device(session: Session, actor: Actor, branch_code: str, device_id: int, data: dict) -> Device:
+    # Locked: two saves of a display without its settings row must not both add one.
+    session.get(Device, device_id, with_for_update=True)
     row = device(session, branch_code, device_id)
-    if "branch" in data and data["branch"] != branch_code:
-        moved_to = branch(session, data["branch"])
-        row.branch_id, row.branch = moved_to.id, moved_to
-        if (screen := _screen(row)) is not None:
-            screen.branch_id = moved_to.id
-    changes = _apply(row, ("name", "printer", "idle_seconds"), data)
     sound = {f: data[f] for f in SOUND_FIELDS if f in data}
     if sound and row.kind != DeviceKind.DISPLAY:
         raise InvalidInput("sound settings are for displays")
+    if "idle_seconds" in data and row.kind != DeviceKind.KIOSK:
+        raise InvalidInput("a time limit is for kiosks")
+    if "branch" in data and data["branch"] != branch_code:
+        moved_to = branch(session, data["branch"])
+        row.branch_id, row.branch = moved_to.id, moved_to
+        if (screen := _screen(row)) is not None:   # its services were the old branch's
+            screen.branch_id, screen.service_codes = moved_to.id, []
+    changes = _apply(row, ("name", "printer", "idle_seconds"), data)
     if sound:
         screen = _screen(row)
         if screen is None:

@@ -52,18 +52,16 @@ def registered(kind: DeviceKind) -> DeviceIdentity | None:
 
 # ---- liveness and revocation ------------------------------------------------------------------------
 
-SEEN_EVERY_S = 60
-_last_written: dict[tuple[int, int], float] = {}     # (runtime, device) → when written
+SEEN_EVERY_S = 45              # below the pages' 60 s heartbeat, so no beat falls between writes
 
 
 def mark_seen(device_id: int) -> None:
     """Record that a device is alive, at most once a minute per process (a display reconnecting
     in a loop must not become a stream of writes)."""
     run, now = runtime(), time.monotonic()
-    key = (id(run), device_id)
-    if now - _last_written.get(key, float("-inf")) < SEEN_EVERY_S:
+    if now - run.seen_written.get(device_id, float("-inf")) < SEEN_EVERY_S:
         return
-    _last_written[key] = now
+    run.seen_written[device_id] = now
     with run.writer() as session, session.begin():    # the board compares with the same clock
         session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=run.queue.clock()))
 

@@ -192,5 +192,5 @@ def publish_slides(branch_code: str) -> None:
     """Tell a branch's displays that their slides changed (called by whoever edits slides)."""
     snapshot = runtime().queue.snapshot(branch_code)
     message = {"seq_from": snapshot["seq"], "seq": snapshot["seq"], "slides": snapshot["slides"],
-               "slides_change_at": snapshot["slides_change_at"]}
+               "slides_change_at": snapshot["slides_change_at"], "generated_at": snapshot["generated_at"]}
     socketio_of(current_app).emit("slide", message, to=branch_room(branch_code), namespace=DISPLAY)

@@ -1,7 +1,7 @@
 """The per-app runtime: settings, database engine, sessions and the queue engine."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -32,6 +32,8 @@ class Runtime:
     interpreters: InterpreterDesk
     printing: PrintLog
     help: HelpDesk
+    # Devices whose liveness this process wrote, and when (time.monotonic): see okenko.devices.mark_seen.
+    seen_written: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":

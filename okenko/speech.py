@@ -82,21 +82,29 @@ class Speech:
             raise SpeechError(f"no voice for '{language}'")
         digest = hashlib.sha256(f"{voice.key}\n{text}".encode()).hexdigest()
         path = self.cache_dir / f"{digest}.wav"
-        if not path.exists():
+        try:
+            os.utime(path)                  # used now: the trim keeps what is used
+        except FileNotFoundError:
             on_miss()
             self._synthesize(text, voice, path)
             self._trim()
         return path
 
     def _trim(self) -> None:
-        """Keep the cache bounded: past CACHE_FILES, the files least recently made go (a day's
-        announcements of a busy office are a few hundred)."""
-        files = list(self.cache_dir.glob("*.wav"))
-        if len(files) <= CACHE_FILES:
+        """Keep the cache bounded: past CACHE_FILES, the files least recently used go (a day's
+        announcements of a busy office are a few hundred). Best effort: another process may be
+        trimming at the same time."""
+        try:
+            dated = [(file.stat().st_mtime, file) for file in self.cache_dir.glob("*.wav")]
+        except OSError:
             return
-        files.sort(key=lambda file: file.stat().st_mtime)
-        for file in files[:len(files) - CACHE_FILES]:
-            file.unlink(missing_ok=True)
+        if len(dated) <= CACHE_FILES:
+            return
+        for _mtime, file in sorted(dated)[:len(dated) - CACHE_FILES]:
+            try:
+                file.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _synthesize(self, text: str, voice: Voice, path: Path) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,10 @@ class OkenkoSocket {
     return this;
   }
 
+  // Only while connected: the client would buffer the rest and send it all at once on reconnecting,
+  // when the server sends a snapshot anyway.
   emit(name, payload) {
+    if (!this.socket || !this.socket.connected) return;
     if (payload === undefined) this.socket.emit(name);
     else this.socket.emit(name, payload);
   }

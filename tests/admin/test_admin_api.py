@@ -232,3 +232,24 @@ def test_a_displays_sound_is_set_in_the_administration(app, client):
         assert setting in html, setting
     audit = client.get("/api/v1/audit", headers=staff_headers(client, "admin")).json[0]
     assert audit["action"] == "device.updated" and audit["changes"]["volume"] == [80, 35]
+
+
+def test_a_new_displays_sound_gets_its_own_settings_row_and_moves_with_it(app, client):
+    from sqlalchemy import select
+
+    from models import Branch, Display
+    from okenko.runtime import runtime
+    coordinator = staff_headers(client, "coordinator")
+    made = client.post("/api/v1/branches/praha-iii/devices", json={"kind": "display", "name": "hall"},
+                       headers=coordinator).json
+    path = f"/api/v1/branches/praha-iii/devices/{made['id']}"
+    assert client.patch(path, json={"idle_seconds": 60}, headers=coordinator).status_code == 422
+    assert client.patch(path, json={"volume": 20}, headers=coordinator).json["sound"] == {
+        "chime": True, "speech": True, "volume": 20, "spoken_languages": []}
+    assert client.patch(path, json={"volume": 30}, headers=coordinator).status_code == 200
+    moved = client.patch(path, json={"branch": "praha-i"}, headers=coordinator)
+    assert moved.status_code == 200 and moved.json["branch"] == "praha-i"
+    with runtime(app).reader() as session:
+        rows = session.execute(select(Display.volume, Branch.code).join(Branch, Branch.id == Display.branch_id)
+                               .where(Display.device_id == made["id"])).all()
+    assert rows == [(30, "praha-i")]

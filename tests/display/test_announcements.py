@@ -146,3 +146,14 @@ def test_new_announcements_are_limited_per_address_and_cached_ones_are_not(clien
     refused = client.get(url + "R-103")
     assert refused.status_code == 429 and refused.json["error"] == "rate_limited" and refused.headers["Retry-After"]
     assert client.get(url + "R-101").status_code == 200            # spoken before: from the cache
+
+
+@needs_espeak
+def test_the_cache_keeps_what_is_used(tmp_path, monkeypatch):
+    from okenko import speech as speech_module
+    monkeypatch.setattr(speech_module, "CACHE_FILES", 2)
+    voice = Speech(tmp_path)
+    first, second = voice.speak("Číslo A 1", "cs"), voice.speak("Číslo A 2", "cs")
+    assert voice.speak("Číslo A 1", "cs") == first                 # used again
+    third = voice.speak("Číslo A 3", "cs")
+    assert first.exists() and not second.exists() and third.exists()

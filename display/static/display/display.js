@@ -36,7 +36,7 @@
     recent = snapshot.recent.map((call) => callOf(call, call.at));
     services = snapshot.services;
     slides = snapshot.slides;
-    scheduleSlidesRefresh(snapshot.slides_change_at);
+    scheduleSlidesRefresh(snapshot.slides_change_at, snapshot.generated_at);
     renderQueues();
     restartSlides();
     const newest = active[0];
@@ -86,7 +86,7 @@
       return;
     }
     slides = message.slides;
-    scheduleSlidesRefresh(message.slides_change_at);
+    scheduleSlidesRefresh(message.slides_change_at, message.generated_at);
     restartSlides();
   }
 
@@ -203,11 +203,13 @@
   // ---- enlightenment slides --------------------------------------------------------------------------
   // Slides with hours ("afternoons") come and go by the clock, not by an event: at the next such
   // moment the display asks for a fresh snapshot.
+  // The wait is counted on the server's clock (the moment minus the message's time), so a television
+  // whose clock is off neither misses the change nor asks again and again.
   let windowTimer = null;
-  function scheduleSlidesRefresh(at) {
+  function scheduleSlidesRefresh(at, serverNow) {
     clearTimeout(windowTimer);
-    if (!at) return;
-    const wait = Math.min(Math.max(Date.parse(at) - Date.now(), 1000), 6 * 3600 * 1000);
+    if (!at || !serverNow) return;
+    const wait = Math.min(Math.max(Date.parse(at) - Date.parse(serverNow), 1000), 6 * 3600 * 1000);
     windowTimer = setTimeout(() => socket.emit("snapshot"), wait + 500);
   }
 

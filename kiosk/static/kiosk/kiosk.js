@@ -132,8 +132,10 @@
     if (!state.opens_at) return t("closed_today");
     const opens = new Date(state.opens_at);
     const sameDay = opens.toDateString() === new Date().toDateString();
+    const withinWeek = opens - new Date() < 6 * 24 * 3600 * 1000;   // after holidays: the date too
     const format = sameDay ? { hour: "2-digit", minute: "2-digit" }
-                           : { weekday: "long", hour: "2-digit", minute: "2-digit" };
+      : withinWeek ? { weekday: "long", hour: "2-digit", minute: "2-digit" }
+        : { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" };
     let when;
     try {
       when = new Intl.DateTimeFormat(language, { ...format, hourCycle: "h23", timeZone: config.timezone }).format(opens);
