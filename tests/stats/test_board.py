@@ -83,3 +83,11 @@ def test_devices_are_online_while_their_pages_say_so(app, client):
 def test_a_heartbeat_names_the_kiosks_own_branch(client):
     assert client.post("/api/v1/kiosk/heartbeat", json={"branch": "brno"}, headers=KIOSK).status_code == 403
     assert client.post("/api/v1/kiosk/heartbeat", json={"branch": "praha-iii"}).status_code == 401
+
+
+def test_the_board_is_not_rebuilt_while_nobody_watches(app, demo_app):
+    relay = app.extensions["okenko.board"]
+    assert relay._watched() is False                     # one process, no /board client
+    shared = demo_app(message_queue="redis://127.0.0.1:6379")
+    # Several processes: boards elsewhere hear of this process's events only from this relay.
+    assert shared.extensions["okenko.board"]._watched() is True
