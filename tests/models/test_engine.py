@@ -154,6 +154,10 @@ def test_estimated_wait_uses_the_configured_duration_until_enough_services_are_d
     assert (second.people_ahead, second.estimated_wait_minutes) == (1, 10)  # expected_minutes = 10
     third = queue.issue_ticket("b1", "assistance", "cs")
     assert (third.people_ahead, third.estimated_wait_minutes) == (2, 20)
+    # What each visitor was told is kept with the ticket, for the statistics of estimates.
+    with queue.read() as session:
+        told = [session.get(Ticket, t.id).estimated_wait_minutes for t in (second, third)]
+    assert told == [10, 20]
 
 
 def test_estimated_wait_learns_recent_service_times_and_counts_open_counters(queue, world, clock):
