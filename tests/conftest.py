@@ -167,8 +167,8 @@ def make_app(tmp_path: Path, database_url: str, **settings):
     return create_app(load_settings(env={}, **values))
 
 
-def seeded_app(tmp_path: Path, database_url: str, **settings):
-    """An app on a migrated, seeded database of any kind (the copied SQLite file is for SQLite only)."""
+def seed_database(database_url: str) -> str:
+    """Migrate and seed a database of any kind with the demo (the copied SQLite file is for SQLite only)."""
     from okenko.demo import seed_demo
     upgrade(database_url)
     engine = make_engine(database_url)
@@ -176,7 +176,11 @@ def seeded_app(tmp_path: Path, database_url: str, **settings):
     with writer() as session, session.begin():
         seed_demo(session, DEMO_SECRET)
     engine.dispose()
-    return make_app(tmp_path, database_url, **settings)
+    return database_url
+
+
+def seeded_app(tmp_path: Path, database_url: str, **settings):
+    return make_app(tmp_path, seed_database(database_url), **settings)
 
 
 @pytest.fixture

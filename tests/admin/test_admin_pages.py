@@ -186,18 +186,24 @@ def test_admin_responses_match_the_openapi_document(app, client):
     assert "/api/v1/branches/{code}/devices" in spec["paths"] and "/api/v1/staff/{username}" in spec["paths"]
 
 
-def test_a_coordinator_sets_a_kiosks_time_limit_on_the_branch_page(app):
+def device_of(app, kind: str, branch: str = "praha-iii") -> int:
     from sqlalchemy import select
 
     from models import Branch, Device
     from okenko.runtime import runtime
     with runtime(app).reader() as session:
-        kiosk = session.execute(select(Device.id).join(Device.branch).where(
-            Device.kind == "kiosk", Branch.code == "praha-iii")).scalar_one()
+        return session.execute(select(Device.id).join(Device.branch).where(
+            Device.kind == kind, Branch.code == branch)).scalar_one()
+
+
+def test_a_coordinator_sets_a_kiosks_time_limit_on_the_branch_page(app):
+    from models import Device
+    from okenko.runtime import runtime
+    kiosk = device_of(app, "kiosk")
     client = app.test_client()
     token = sign_in(client, USERS["coordinator"])
     page = client.get("/admin/branches/praha-iii").get_data(as_text=True)
-    assert f'id="device-idle-{kiosk}"' in page and 'value="45"' in page
+    assert re.search(rf'<input id="device-idle-{kiosk}" name="idle_seconds"[^>]* value="45"', page)
     saved = client.post(f"/admin/branches/praha-iii/devices/{kiosk}", data={
         "csrf_token": token, "name": "Vchod", "branch": "praha-iii", "idle_seconds": "90"})
     assert saved.status_code == 302
@@ -208,11 +214,9 @@ def test_a_coordinator_sets_a_kiosks_time_limit_on_the_branch_page(app):
 def test_a_coordinator_sets_a_displays_sound_on_the_branch_page(app):
     from sqlalchemy import select
 
-    from models import Branch, Device, Display
+    from models import Display
     from okenko.runtime import runtime
-    with runtime(app).reader() as session:
-        screen = session.execute(select(Device.id).join(Device.branch).where(
-            Device.kind == "display", Branch.code == "praha-iii")).scalar_one()
+    screen = device_of(app, "display")
     client = app.test_client()
     token = sign_in(client, USERS["coordinator"])
     page = client.get("/admin/branches/praha-iii").get_data(as_text=True)

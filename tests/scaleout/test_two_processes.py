@@ -9,11 +9,8 @@ import pytest
 import redis
 import requests
 
-from models.migrate import upgrade
-from models.db import make_engine, make_sessions
-from okenko.demo import seed_demo
 
-from ..conftest import DEMO_SECRET
+from ..conftest import DEMO_SECRET, seed_database
 from ..display.test_realtime import display
 from ..live import ServerProcess, server_env
 
@@ -33,13 +30,7 @@ def redis_url():
 
 @pytest.fixture
 def seeded_postgres(postgres_url):
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
-    writer, _ = make_sessions(engine)
-    with writer() as session, session.begin():
-        seed_demo(session, DEMO_SECRET)
-    engine.dispose()
-    return postgres_url
+    return seed_database(postgres_url)
 
 
 def test_a_call_through_one_process_reaches_a_display_on_the_other(tmp_path, seeded_postgres, redis_url):
