@@ -1,7 +1,8 @@
-"""Position in queue and estimated wait: positions count by the call-next rule itself (policy.rank_key).
+"""Position in queue and estimated wait: positions count by the call-next rule (policy.rank_key).
 
-These run on every ticket issued, so the statements are built once with bound parameters:
-building SQLAlchemy expressions per call cost more than running them.
+These run on every ticket issued and every status a phone asks for, so the statements are built
+once with bound parameters (building SQLAlchemy expressions per call cost more than running them),
+and positions are counts over ranges of the queue's indexes, whose cost grows little with the queue.
 """
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import SimpleNamespace
+from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import policy
@@ -45,53 +46,6 @@ class Place:
         return cls(candidate, ticket.branch_id, ticket.service_day)
 
 
-class _SqlTerms:
-    """The operations of `policy.rank_key` on SQL expressions."""
-
-    @staticmethod
-    def due(due_at, limit):
-        return and_(due_at.is_not(None), due_at <= limit)
-
-    @staticmethod
-    def not_in(value, options):
-        return value.not_in(bindparam("languages", expanding=True))
-
-    @staticmethod
-    def if_(condition, yes, no):
-        return case((condition, yes), else_=no)
-
-
-class _StatementLanguages:
-    """Stands for the counter's languages when the rule is built into a statement once (a parameter)."""
-
-    def __bool__(self) -> bool:
-        return True
-
-
-class _StatementTime:
-    """Stands for `now` when the rule is built into a statement once: `now + lead` becomes a parameter."""
-
-    def __add__(self, lead):
-        return bindparam("due_limit", type_=UTCDateTime)
-
-
-def _columns(needs_language_match: bool) -> SimpleNamespace:
-    return SimpleNamespace(id=Ticket.id, language=Ticket.language, priority=Ticket.priority,
-                           effective_at=Ticket.effective_at, due_at=Ticket.due_at,
-                           needs_language_match=needs_language_match)
-
-
-def _ranked_before(keys: tuple, values: tuple):
-    """SQL for `keys < values`, compared as tuples (first difference decides)."""
-    condition = keys[-1] < values[-1]
-    for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
-        key = key if isinstance(key, ColumnElement) else literal(key)
-        condition = or_(key < value, and_(key == value, condition))
-    return condition
-
-
-_KEY_TYPES = (Integer, Integer, Integer, UTCDateTime, Integer)
-_KEY_PARAMS = tuple(bindparam(f"k{i}", type_=kind()) for i, kind in enumerate(_KEY_TYPES))
 _SAME_QUEUE = and_(
     Ticket.branch_id == bindparam("branch_id"),
     Ticket.service_day == bindparam("service_day"),
@@ -100,16 +54,45 @@ _SAME_QUEUE = and_(
 )
 # Eligible at the reference counter: not transferred to another one.
 _ELIGIBLE = or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == bindparam("counter_id"))
+_DUE_LIMIT = bindparam("due_limit", type_=UTCDateTime)
+_DUE = and_(Ticket.due_at.is_not(None), Ticket.due_at <= _DUE_LIMIT)
+_NOT_DUE = or_(Ticket.due_at.is_(None), Ticket.due_at > _DUE_LIMIT)
+_LANGUAGES = bindparam("languages", expanding=True)
+_SPEAKS = Ticket.language.in_(_LANGUAGES)
+_DOES_NOT_SPEAK = Ticket.language.not_in(_LANGUAGES)
+_TIME, _ID = bindparam("time", type_=UTCDateTime), bindparam("id", type_=Integer)
+_PRIORITY = bindparam("priority", type_=Integer)
 
 
-def _ahead(language_match: bool):
-    counter = SimpleNamespace(languages=_StatementLanguages() if language_match else ())
-    keys = policy.rank_key(_columns(language_match), counter, _StatementTime(), _SqlTerms)
-    return select(func.count()).where(_SAME_QUEUE, _ELIGIBLE, _ranked_before(keys, _KEY_PARAMS))
+def _count(*conditions) -> ColumnElement:
+    return select(func.count()).where(_SAME_QUEUE, _ELIGIBLE, *conditions).scalar_subquery()
 
 
-AHEAD = _ahead(language_match=False)
-AHEAD_BY_LANGUAGE = _ahead(language_match=True)
+@cache
+def _ahead(due: bool, mismatch: int | None):
+    """Tickets ranked before one by `policy.rank_key`, as a sum of counts over ranges of the queue's
+    indexes: a CASE per row (the rule written as SQL) cost 0.2 µs per waiting ticket, 2 ms at 10,000.
+
+    The key is (language mismatch, not due, -priority, due or effective time, id), compared first
+    difference first. `mismatch` is the ticket's own (None: the service matches no languages). Each
+    count below is one way to be smaller, so they never overlap; tests/models/test_queue_order.py
+    checks the sum against the order call-next really calls in."""
+    group = () if mismatch is None else ((_SPEAKS,) if mismatch == 0 else (_DOES_NOT_SPEAK,))
+    parts = [_count(_SPEAKS)] if mismatch == 1 else []   # a counter's own languages come first
+    if due:  # due appointments rank by their time, then id
+        parts.append(_count(*group, _DUE, or_(Ticket.due_at < _TIME, and_(Ticket.due_at == _TIME, Ticket.id < _ID))))
+    else:    # every due appointment, then higher priority, then earlier, then smaller id
+        parts += [_count(*group, _DUE),
+                  _count(*group, _NOT_DUE, Ticket.priority > _PRIORITY),
+                  _count(*group, _NOT_DUE, Ticket.priority == _PRIORITY, Ticket.effective_at < _TIME),
+                  _count(*group, _NOT_DUE, Ticket.priority == _PRIORITY, Ticket.effective_at == _TIME,
+                         Ticket.id < _ID)]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return select(total)
+
+
 COUNTERS_ON_DUTY = (
     select(Counter.id, Counter.state, Counter.languages)
     .join(counter_services, counter_services.c.counter_id == Counter.id)
@@ -150,12 +133,14 @@ def people_ahead(session: Session, place: Place, now: datetime) -> int:
     on_duty = [policy.CounterOnDuty(id_, state == CounterState.OPEN.value, frozenset(languages or ()))
                for id_, state, languages in connection.execute(COUNTERS_ON_DUTY, {"service_id": ticket.service_id})]
     counter = policy.reference_counter(ticket, on_duty)
+    mismatch, not_due, priority, time, id_ = policy.rank_key(ticket, counter, now)
     params = {"branch_id": place.branch_id, "service_day": place.service_day, "service_id": ticket.service_id,
-              "counter_id": counter.id, "due_limit": now + policy.APPOINTMENT_LEAD}
-    params |= {f"k{i}": value for i, value in enumerate(policy.rank_key(ticket, counter, now))}
-    if ticket.needs_language_match and counter.languages:
-        return connection.execute(AHEAD_BY_LANGUAGE, params | {"languages": sorted(counter.languages)}).scalar_one()
-    return connection.execute(AHEAD, params).scalar_one()
+              "counter_id": counter.id, "due_limit": now + policy.APPOINTMENT_LEAD,
+              "priority": -priority, "time": time, "id": id_}
+    matching = ticket.needs_language_match and bool(counter.languages)
+    if matching:
+        params["languages"] = sorted(counter.languages)
+    return connection.execute(_ahead(not not_due, mismatch if matching else None), params).scalar_one()
 
 
 def waiting_count(session: Session, branch_id: int, service_id: int, day: date) -> int:

@@ -1,8 +1,9 @@
 """The order of the queue: which waiting ticket a counter calls next, and so where a visitor stands.
 
-One rule, written once in `rank_key`. Call-next evaluates it on Python values to rank candidates;
-positions evaluate the same function on SQL columns to count the tickets ranked before one
-(models/estimates.py), so the position a visitor is shown is the order they are called in.
+One rule, written once in `rank_key`. Call-next ranks candidates by it; positions count the
+tickets whose key is smaller than a ticket's own (models/estimates.py, one index range per way of
+being smaller), so the position a visitor is shown is the order they are called in
+(tests/models/test_queue_order.py checks this on random queues).
 
 Order, first rule first:
 1. Language: for services that need a language match (interpreting), a counter whose staff
@@ -18,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 # An appointment counts as due this long before its start (the visitor is already here).
 APPOINTMENT_LEAD = timedelta(minutes=5)
@@ -43,41 +43,19 @@ class CounterContext:
     languages: frozenset[str] = frozenset()
 
 
-class PythonTerms:
-    """The operations `rank_key` needs, on plain values (models/estimates.py has the SQL ones)."""
-
-    @staticmethod
-    def due(due_at: datetime | None, limit: datetime) -> bool:
-        return due_at is not None and due_at <= limit
-
-    @staticmethod
-    def not_in(value: str, options: frozenset[str]) -> bool:
-        return value not in options
-
-    @staticmethod
-    def if_(condition: bool, yes: Any, no: Any) -> Any:
-        return yes if condition else no
-
-
-def rank_key(ticket: Any, counter: CounterContext, now: datetime, terms: Any = PythonTerms) -> tuple:
-    """The ticket's place in the counter's order as a tuple: smaller is called first.
-
-    `ticket` is a Candidate (with PythonTerms) or the ticket table's columns (with SQL terms);
-    `needs_language_match` is a plain bool in both, it belongs to the service of the queue."""
-    due = terms.due(ticket.due_at, now + APPOINTMENT_LEAD)
-    if ticket.needs_language_match and counter.languages:
-        mismatch = terms.if_(terms.not_in(ticket.language, counter.languages), 1, 0)
-    else:
-        mismatch = 0
+def rank_key(ticket: Candidate, counter: CounterContext, now: datetime) -> tuple:
+    """The ticket's place in the counter's order as a tuple: smaller is called first."""
+    due = is_due(ticket.due_at, now)
+    mismatch = 0 if speaks_language(ticket, counter) else 1
     return (mismatch,
-            terms.if_(due, 0, 1),
-            terms.if_(due, 0, -ticket.priority),
-            terms.if_(due, ticket.due_at, ticket.effective_at),
+            0 if due else 1,
+            0 if due else -ticket.priority,
+            ticket.due_at if due else ticket.effective_at,
             ticket.id)
 
 
 def is_due(due_at: datetime | None, now: datetime) -> bool:
-    return PythonTerms.due(due_at, now + APPOINTMENT_LEAD)
+    return due_at is not None and due_at <= now + APPOINTMENT_LEAD
 
 
 def is_eligible(ticket: Candidate, counter: CounterContext) -> bool:

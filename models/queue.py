@@ -28,9 +28,12 @@ class Ticket(Base):
     __table_args__ = (
         # The safety net under the atomic numbering.
         UniqueConstraint("branch_id", "issued_service_id", "service_day", "number"),
-        # Covers the queue counts (position, waiting) and call-next without reading the table.
+        # Covers the queue counts (position, waiting) and call-next without reading the table: a
+        # position counts ranges of priority and effective time, filtered on the columns after them.
         Index("ix_ticket_queue", "branch_id", "service_day", "service_id", "status", "priority",
-              "effective_at", "due_at"),
+              "effective_at", "due_at", "target_counter_id", "language", "id"),
+        # Checked-in appointments of a queue by their time (the due ones rank first).
+        Index("ix_ticket_due", "branch_id", "service_day", "service_id", "status", "due_at"),
         # Recent service times of a service (estimated wait).
         Index("ix_ticket_finished", "branch_id", "service_id", "status", "finished_at"),
         Index("ix_ticket_counter_status", "counter_id", "status"),
