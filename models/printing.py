@@ -62,6 +62,8 @@ class KioskPrinter:
 class PrintLog:
     def __init__(self, engine: QueueEngine):
         self.engine = engine
+        # Writes of printer states by this process, counted: what caches those states keys on it.
+        self.state_writes = 0
 
     # ---- outcomes --------------------------------------------------------------------------
 
@@ -69,6 +71,7 @@ class PrintLog:
         """Store one attempt; True when the kiosk may still reprint the ticket once."""
         with self.engine.transaction() as work:
             _add_job(work.session, ticket_id, device_id, outcome, reprint, work.now)
+            self.state_writes += 1
             return outcome.status == PrintStatus.FAILED and not reprint and not _reprinted(work.session, ticket_id)
 
     def claim_reprint(self, ticket_id: int, device_id: int | None, printer: str) -> int | None:
@@ -93,6 +96,7 @@ class PrintLog:
                 status=outcome.status.value, error=fit(outcome.error, PrintJob.error)))
             if device_id is not None and outcome.printer_state:
                 _set_state(work.session, device_id, outcome.printer_state, work.now)
+        self.state_writes += 1
 
     def reprint_allowed(self, ticket_id: int) -> bool:
         with self.engine.read() as session:
@@ -103,14 +107,7 @@ class PrintLog:
     def kiosk_printers(self) -> list[KioskPrinter]:
         """Every active kiosk with its printer, by branch and name."""
         with self.engine.read() as session:
-            rows = session.execute(
-                select(Device.id, Device.name, Branch.code, Device.printer, Device.printer_state,
-                       Device.printer_checked_at)
-                .join(Branch, Branch.id == Device.branch_id)
-                .where(Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
-                .order_by(Branch.code, Device.name, Device.id)
-            ).all()
-        return [KioskPrinter(*row) for row in rows]
+            return [KioskPrinter(*row) for row in session.connection().execute(KIOSK_PRINTERS)]
 
     def branch_kiosk(self, branch_code: str) -> KioskPrinter | None:
         """The kiosk whose printer front-desk staff print on: the branch's first active kiosk."""
@@ -127,7 +124,8 @@ class PrintLog:
         with self.engine.transaction() as work:
             for device_id, state in states.items():
                 _set_state(work.session, device_id, state, work.now)
-            return work.now
+        self.state_writes += 1
+        return work.now
 
     def last_known_states(self, default_printer: bool) -> dict[str, str]:
         """State per "branch/kiosk" as last learnt, without asking any printer. `default_printer`:
@@ -135,6 +133,15 @@ class PrintLog:
         return {f"{kiosk.branch}/{kiosk.device}":
                 kiosk.state or ("unknown" if kiosk.printer or default_printer else "none")
                 for kiosk in self.kiosk_printers()}
+
+
+# Built once: /healthz runs it on every probe.
+KIOSK_PRINTERS = (
+    select(Device.id, Device.name, Branch.code, Device.printer, Device.printer_state, Device.printer_checked_at)
+    .join(Branch, Branch.id == Device.branch_id)
+    .where(Device.kind == DeviceKind.KIOSK.value, Device.active.is_(True))
+    .order_by(Branch.code, Device.name, Device.id)
+)
 
 
 def _add_job(session: Session, ticket_id: int, device_id: int | None, outcome: PrintOutcome, reprint: bool,

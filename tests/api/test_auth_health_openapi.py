@@ -42,6 +42,30 @@ def test_healthz_ok(client):
     assert response.status_code == 200 and response.json["status"] == "ok"
 
 
+def test_one_health_answer_serves_a_second_of_probes(app, client, monkeypatch):
+    """Probes within a second share one database query; after it, or once this process learnt a
+    printer state, the next probe asks the database again."""
+    from sqlalchemy import event
+
+    import okenko.health
+    now = [1000.0]
+    monkeypatch.setattr(okenko.health.time, "monotonic", lambda: now[0])
+    queries = []
+    event.listen(runtime(app).engine, "before_cursor_execute", lambda *args: queries.append(args[2]) if args[2].startswith("SELECT") else None)
+    assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
+    assert len(queries) == 1
+    now[0] += 0.99
+    client.get("/healthz")
+    assert len(queries) == 1
+    now[0] += 0.02
+    client.get("/healthz")
+    assert len(queries) == 2
+    runtime(app).printing.remember_states({})
+    queries.clear()
+    client.get("/healthz")
+    assert len(queries) == 1
+
+
 def test_healthz_reports_an_unreachable_database(tmp_path):
     app = make_app(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1")
     response = app.test_client().get("/healthz")
