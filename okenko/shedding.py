@@ -2,16 +2,22 @@
 
 A gevent worker accepts every connection and runs each request in a greenlet; when requests
 arrive faster than one process serves them, they all slow down together and some wait for
-seconds. This middleware counts the requests in flight in this process and answers 503 with
-`Retry-After` once a limit is reached. Public booking traffic (a surge the morning a month of
-appointments opens, bots included) has the lower limit, so kiosks, displays and consoles keep
-capacity for the people already in the office.
+seconds. Two signals, either refuses with 503 and `Retry-After`:
+- requests in flight in this process (views that wait on a network database or a printer);
+- the queueing delay: how late this process's scheduler runs a timer (`LoopLag`). A view on
+  SQLite never yields, so requests never overlap in flight; those that arrive meanwhile wait
+  in the scheduler's queue, and that wait is what the lag measures.
+Public booking traffic (a surge the morning a month of appointments opens, bots included) is
+refused first (half the in-flight limit, a quarter second of delay), so kiosks, displays and
+consoles keep capacity for the people already in the office; they are refused only past a second.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 # Paths of the public booking site and its API; everything else (kiosk, display, console, staff,
@@ -26,6 +32,59 @@ RETRY_AFTER_S = 2
 LONG_LIVED = "/socket.io"
 # Public booking may use this share of the in-flight limit.
 PUBLIC_SHARE = 0.5
+# Queueing delay from which public booking, and then every request, is refused.
+PUBLIC_LAG_S = 0.25
+ANY_LAG_S = 1.0
+
+
+class LoopLag:
+    """How late a timer of this gevent process fires: the lateness of two timers in a row (one
+    late timer is a hiccup, an overload makes every one late), smoothed: it rises at once and
+    halves in about 0.15 s.
+
+    One per process (the scheduler is the process's), started by the first request served in the
+    worker process itself (gunicorn forks after the app is built). Only under gevent: there the
+    thread is a greenlet and `time.sleep` yields to the hub. With OS threads views overlap, and
+    the in-flight count sees the load."""
+
+    SAMPLE_S = 0.05
+    DECAY = 0.8
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._last = 0.0
+        self._started_in: int | None = None
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        if self._started_in == os.getpid():
+            return
+        with self._lock:
+            if self._started_in != os.getpid():
+                self._started_in = os.getpid()
+                if _under_gevent():
+                    threading.Thread(target=self._watch, name="okenko-loop-lag", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            started = time.monotonic()
+            time.sleep(self.SAMPLE_S)
+            self.observe(time.monotonic() - started - self.SAMPLE_S)
+
+    def observe(self, late: float) -> None:
+        sustained, self._last = min(late, self._last), late
+        self.seconds = max(sustained, self.seconds * self.DECAY)
+
+
+def _under_gevent() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("threading")
+
+
+loop_lag = LoopLag()
 
 
 def is_public_booking(path: str) -> bool:
@@ -33,10 +92,12 @@ def is_public_booking(path: str) -> bool:
 
 
 class LoadShedder:
-    """WSGI middleware: at most `limit` requests in flight per process, `limit * PUBLIC_SHARE` public ones."""
+    """WSGI middleware: at most `limit` requests in flight per process, `limit * PUBLIC_SHARE` public
+    ones, and none while requests wait in this process longer than the lag thresholds."""
 
-    def __init__(self, app: Callable, limit: int):
+    def __init__(self, app: Callable, limit: int, lag: LoopLag = loop_lag):
         self.app = app
+        self.lag = lag
         self.limit = limit
         self.public_limit = max(1, int(limit * PUBLIC_SHARE))
         self.in_flight = 0
@@ -48,6 +109,7 @@ class LoadShedder:
         path = environ.get("PATH_INFO", "")
         if path.startswith(LONG_LIVED):
             return self.app(environ, start_response)
+        self.lag.ensure_running()
         public = is_public_booking(path)
         if not self._enter(public):
             return self._refuse(path, start_response)
@@ -58,8 +120,10 @@ class LoadShedder:
             self._leave(public)
 
     def _enter(self, public: bool) -> bool:
+        delay = self.lag.seconds
         with self._lock:
-            if self.in_flight >= self.limit or (public and self.public_in_flight >= self.public_limit):
+            if (self.in_flight >= self.limit or delay >= ANY_LAG_S
+                    or (public and (self.public_in_flight >= self.public_limit or delay >= PUBLIC_LAG_S))):
                 self.shed += 1
                 return False
             self.in_flight += 1

@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.test import Client
 
-from okenko.shedding import LoadShedder, is_public_booking
+from okenko.shedding import LoadShedder, LoopLag, is_public_booking
 
 DEADLINE_S = 10
 
@@ -94,3 +94,79 @@ def test_websockets_are_not_counted(held):
 ])
 def test_which_paths_are_public_booking(path, public):
     assert is_public_booking(path) is public
+
+
+class SetLag:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def ensure_running(self) -> None:
+        pass
+
+
+def served(shedder, path: str) -> int:
+    return Client(shedder).get(path).status_code
+
+
+def test_a_quarter_second_of_queueing_refuses_public_booking_and_a_second_everything():
+    app = HeldApp()
+    app.release.set()
+    lag = SetLag(0.2)
+    shedder = LoadShedder(app, limit=64, lag=lag)
+    assert [served(shedder, p) for p in ("/book", "/api/v1/tickets", "/display")] == [200, 200, 200]
+    lag.seconds = 0.3
+    assert [served(shedder, p) for p in ("/book", "/api/v1/tickets", "/display")] == [503, 200, 200]
+    refused = Client(shedder).get("/api/v1/branches/b1/slots")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "2"
+    lag.seconds = 1.0
+    assert [served(shedder, p) for p in ("/book", "/api/v1/tickets", "/display")] == [503, 503, 503]
+    assert served(shedder, "/socket.io/") == 200   # open websockets are never refused
+    assert shedder.shed == 5
+
+
+def test_one_late_timer_is_a_hiccup_an_overload_makes_them_all_late():
+    lag = LoopLag()
+    lag.observe(0.6)
+    assert lag.seconds == 0.0
+    lag.observe(0.0)
+    assert lag.seconds == 0.0
+    lag.observe(0.3)
+    lag.observe(0.3)
+    assert lag.seconds == 0.3
+    lag.observe(0.0)
+    assert round(lag.seconds, 3) == 0.24   # 0.3 × 0.8: the delay fades, it does not vanish at once
+    for _ in range(20):
+        lag.observe(0.0)
+    assert lag.seconds < 0.01
+
+
+GEVENT_OVERLOAD = """
+from gevent import monkey; monkey.patch_all()
+import time, gevent
+from okenko.shedding import LoopLag
+lag = LoopLag(); lag.ensure_running()
+gevent.sleep(0.3)
+quiet = lag.seconds
+def connection_with_requests_waiting(until):
+    # A view on SQLite: 10 ms of work without yielding; then gunicorn's post_request hook yields
+    # (sleep(0)) and the next request of this keep-alive connection is already there.
+    while time.monotonic() < until:
+        busy = time.monotonic() + 0.01
+        while time.monotonic() < busy:
+            pass
+        gevent.sleep(0)
+until = time.monotonic() + 2
+gevent.joinall([gevent.spawn(connection_with_requests_waiting, until) for _ in range(32)])
+print(quiet, lag.seconds)
+"""
+
+
+def test_the_lag_of_a_gevent_process_whose_requests_do_not_yield():
+    import subprocess
+    import sys
+    from pathlib import Path
+    out = subprocess.run([sys.executable, "-c", GEVENT_OVERLOAD], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2], check=True).stdout.split()
+    quiet, loaded = map(float, out)
+    assert quiet < 0.05
+    assert loaded >= 0.25   # timers wait behind the queued requests: public booking is refused
