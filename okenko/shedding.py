@@ -4,9 +4,9 @@ A gevent worker accepts every connection and runs each request in a greenlet; wh
 arrive faster than one process serves them, they all slow down together and some wait for
 seconds. Two signals, either refuses with 503 and `Retry-After`:
 - requests in flight in this process (views that wait on a network database or a printer);
-- the queueing delay: how late this process's scheduler runs a timer (`LoopLag`). A view on
+- the queueing delay: how long a greenlet ready to run waits for its turn (`LoopLag`). A view on
   SQLite never yields, so requests never overlap in flight; those that arrive meanwhile wait
-  in the scheduler's queue, and that wait is what the lag measures.
+  in the scheduler's run queue, and that wait is what the lag measures.
 Public booking traffic (a surge the morning a month of appointments opens, bots included) is
 refused first (half the in-flight limit, a quarter second of delay), so kiosks, displays and
 consoles keep capacity for the people already in the office; they are refused only past a second.
@@ -38,14 +38,15 @@ ANY_LAG_S = 1.0
 
 
 class LoopLag:
-    """How late a timer of this gevent process fires: the lateness of two timers in a row (one
-    late timer is a hiccup, an overload makes every one late), smoothed: it rises at once and
-    halves in about 0.15 s.
+    """How long a greenlet that is ready to run waits in this gevent process before it runs: the
+    time requests wait for their turn. Measured by going to the back of the run queue (sleep(0))
+    and timing the return, every SAMPLE_S; a timer's lateness would not do, because the hub looks at
+    its clock only every 50 ready greenlets. Two waits in a row count (one long wait is a hiccup, an
+    overload makes every one long), smoothed: the figure rises at once and halves in about 0.15 s.
 
     One per process (the scheduler is the process's), started by the first request served in the
-    worker process itself (gunicorn forks after the app is built). Only under gevent: there the
-    thread is a greenlet and `time.sleep` yields to the hub. With OS threads views overlap, and
-    the in-flight count sees the load."""
+    worker process itself (gunicorn forks after the app is built). Only under gevent: with OS
+    threads views overlap, and the in-flight count sees the load."""
 
     SAMPLE_S = 0.05
     DECAY = 0.8
@@ -66,10 +67,12 @@ class LoopLag:
                     threading.Thread(target=self._watch, name="okenko-loop-lag", daemon=True).start()
 
     def _watch(self) -> None:
+        import gevent
         while True:
+            gevent.sleep(self.SAMPLE_S)
             started = time.monotonic()
-            time.sleep(self.SAMPLE_S)
-            self.observe(time.monotonic() - started - self.SAMPLE_S)
+            gevent.sleep(0)  # behind every greenlet ready to run: requests served without yielding
+            self.observe(time.monotonic() - started)
 
     def observe(self, late: float) -> None:
         sustained, self._last = min(late, self._last), late
