@@ -166,11 +166,20 @@ class Relay:
         self._emit(COUNTER, "call", message, branch_room(event.branch))
 
     def _emit_status(self, event: PublishedEvent) -> None:
+        if not self._may_be_heard(TICKET, ticket_room(event.ticket["token"])):
+            return  # most tickets have no phone following them, and their status costs a position count
         try:
             message = self._ticket_status(event.ticket["token"])
         except NotFound:
             return
         self._emit(TICKET, "status", message | {"seq": event.seq}, ticket_room(event.ticket["token"]))
+
+    def _may_be_heard(self, namespace: str, room: str) -> bool:
+        """Someone is in the room on this process, or may be on another one (with a message queue,
+        only this process knows of its events). A phone that joins later gets its status on joining."""
+        if runtime(self._app).settings.message_queue:
+            return True
+        return next(iter(self._socketio.server.manager.get_participants(namespace, room)), None) is not None
 
     def _emit(self, namespace: str, name: str, message: dict, room: str) -> None:
         try:

@@ -186,6 +186,30 @@ def test_phone_follows_its_ticket(live_server):
         Listener(server.url, "/ticket", {"token": "nope"}, events=("status",))
 
 
+def test_only_tickets_a_phone_follows_have_their_status_worked_out(live_server):
+    """A status costs a position count; in one process the relay knows who listens."""
+    server = live_server()
+    relay = server.app.extensions["okenko.relay"]
+    asked, status_of = [], relay._ticket_status
+    relay._ticket_status = lambda token: asked.append(token) or status_of(token)
+    client = server.app.test_client()
+    staff = staff_headers(client, "counsellor")
+    desk = counter_id(server.app, "praha-iv", "Přepážka 1")
+    client.post(f"/api/v1/counters/{desk}/open", headers=staff)
+    unfollowed, followed = issue(client).json, issue(client).json
+    phone = Listener(server.url, "/ticket", {"token": followed["token"]}, events=("status",))
+    try:
+        assert phone.next("status")["status"] == "waiting"
+        client.post(f"/api/v1/counters/{desk}/call-next", headers=staff)   # the unfollowed ticket
+        client.post(f"/api/v1/tickets/{unfollowed['id']}/start", headers=staff)
+        client.post(f"/api/v1/tickets/{unfollowed['id']}/finish", headers=staff)
+        client.post(f"/api/v1/counters/{desk}/call-next", headers=staff)   # the followed one
+        assert phone.next("status")["status"] == "called"
+    finally:
+        phone.close()
+    assert asked == [followed["token"]]
+
+
 def test_redis_down_does_not_stop_issuing_or_calling(demo_app):
     app = demo_app(message_queue="redis://127.0.0.1:1/0")
     client = app.test_client()
