@@ -51,7 +51,7 @@ def print_ticket(view: TicketView, device: DeviceIdentity) -> PrintResult:
     outcome = _send_ticket(view, device.printer)
     if outcome.status == PrintStatus.SKIPPED:
         return SKIPPED
-    allowed = _recorded(view, lambda: print_log().record(view.id, device.id, outcome), default=False)
+    allowed = print_log().record_first_print(view.id, device.id, outcome)   # written after the response
     return _result(view, outcome, allowed)
 
 

@@ -1,11 +1,18 @@
 """Print attempts of tickets (what printed, what failed and why) and the printers' last known states.
 
 `PrintLog` owns these writes, as `AppointmentBook` owns booking. A print changes no queue state, so
-its record carries no event (no sequence number, nothing for displays to rebuild): a kiosk tap costs
-one event transaction, the ticket's, plus this small insert.
+its record carries no event (no sequence number, nothing for displays to rebuild). The outcome of a
+kiosk's first print is written after the response, by one writer per process that puts every
+outcome waiting into one transaction: a kiosk tap costs one write transaction on its path, the
+ticket's. A reprint claim first waits for this process's unwritten outcomes (it needs the failed
+one). If the process dies in the milliseconds before a write, that outcome is lost (logged
+nowhere): the ticket stays valid and front-desk staff can reprint it.
 """
 from __future__ import annotations
 
+import logging
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +25,10 @@ from .fields import fit
 from .engine import QueueEngine
 from .org import Branch, Counter, Device, DeviceKind
 from .queue import Ticket
+
+log = logging.getLogger(__name__)
+# Outcomes written in one transaction at most; more wait for the next one.
+WRITE_BATCH = 200
 
 
 class PrintStatus(StrEnum):
@@ -64,6 +75,10 @@ class PrintLog:
         self.engine = engine
         # Writes of printer states by this process, counted: what caches those states keys on it.
         self.state_writes = 0
+        self._unwritten: deque[tuple[int, int | None, PrintOutcome, datetime]] = deque()
+        self._writing = 0                      # outcomes taken by the writer, not committed yet
+        self._changed = threading.Condition()
+        self._writer: threading.Thread | None = None
 
     # ---- outcomes --------------------------------------------------------------------------
 
@@ -74,9 +89,49 @@ class PrintLog:
             self.state_writes += 1
             return outcome.status == PrintStatus.FAILED and not reprint and not _reprinted(work.session, ticket_id)
 
+    def record_first_print(self, ticket_id: int, device_id: int | None, outcome: PrintOutcome) -> bool:
+        """A kiosk's first print of a new ticket, written after the response (see the module's
+        docstring); True when the kiosk may reprint it: it failed, and nothing can have reprinted
+        it yet (a reprint needs this failure written)."""
+        with self._changed:
+            self._unwritten.append((ticket_id, device_id, outcome, self.engine.clock()))
+            self._changed.notify_all()
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_forever, name="okenko-print-log", daemon=True)
+                self._writer.start()
+        return outcome.status == PrintStatus.FAILED
+
+    def flush(self, timeout_s: float = 5.0) -> bool:
+        """Wait until this process's outcomes are written; False when that took over `timeout_s`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._unwritten and not self._writing, timeout_s)
+
+    def _write_forever(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._unwritten)
+                batch = [self._unwritten.popleft() for _ in range(min(len(self._unwritten), WRITE_BATCH))]
+                self._writing = len(batch)
+            try:
+                self._write(batch)
+            except Exception:  # a database fault: these outcomes are lost, the tickets are not
+                log.exception("could not record %d print outcomes", len(batch))
+            finally:
+                with self._changed:
+                    self._writing = 0
+                    self._changed.notify_all()
+
+    def _write(self, batch: list[tuple[int, int | None, PrintOutcome, datetime]]) -> None:
+        with self.engine.transaction() as work:
+            for ticket_id, device_id, outcome, at in batch:
+                _add_job(work.session, ticket_id, device_id, outcome, False, at)
+        self.state_writes += 1
+
     def claim_reprint(self, ticket_id: int, device_id: int | None, printer: str) -> int | None:
         """Take a ticket's one kiosk reprint before printing (the job's id), or None when its last print
         did not fail or it was reprinted (or is being reprinted) already. Concurrent claims: one wins."""
+        if not self.flush():
+            log.warning("print outcomes are not written yet; the reprint of ticket %s may be refused", ticket_id)
         with self.engine.transaction() as work:
             # Lock the ticket so claims queue here (SQLite's writers queue on BEGIN IMMEDIATE anyway).
             if work.session.get(Ticket, ticket_id, with_for_update=True) is None:
@@ -97,10 +152,6 @@ class PrintLog:
             if device_id is not None and outcome.printer_state:
                 _set_state(work.session, device_id, outcome.printer_state, work.now)
         self.state_writes += 1
-
-    def reprint_allowed(self, ticket_id: int) -> bool:
-        with self.engine.read() as session:
-            return reprint_allowed(session, ticket_id)
 
     # ---- printers --------------------------------------------------------------------------
 

@@ -67,5 +67,15 @@ def test_a_blocked_printer_blocks_neither_the_ticket_nor_the_server(fifo_server)
     assert again.status_code == 201 and again.json()["number"] == "A-002"
     assert again.json()["print"]["error"] == (f"printer file://{_fifo}: an earlier job on this printer is "
                                               "still stuck")
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT status FROM print_job ORDER BY id").fetchall() == [("failed",), ("failed",)]
+    assert written_outcomes(database) == [("failed",), ("failed",)]
+
+
+def written_outcomes(database, seconds: float = 5) -> list[tuple]:
+    """Print outcomes are written just after the response, by the process's print-log writer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute("SELECT status FROM print_job ORDER BY id").fetchall()
+        if len(rows) >= 2 or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)

@@ -29,6 +29,7 @@ def set_kiosk_printer(app, branch: str, address: str) -> None:
 
 
 def jobs(app):
+    assert runtime(app).printing.flush()   # a first print's outcome is written after the response
     with runtime(app).reader() as session:
         return session.execute(select(PrintJob.status, PrintJob.error, PrintJob.reprint).order_by(PrintJob.id)).all()
 
@@ -42,6 +43,28 @@ def test_kiosk_ticket_prints_on_its_printer(demo_app, printer):
     job = printer.wait_for_job()
     assert b"R-001" in job and b"\x1dv0" in job and b"\x1dV" in job   # number, QR raster, cut
     assert [j.status for j in jobs(app)] == ["printed"]
+
+
+def test_print_outcomes_are_written_after_the_response_many_in_one_transaction(demo_app, printer, monkeypatch):
+    """A kiosk tap has one write transaction on its path, the ticket's; the outcomes follow."""
+    from sqlalchemy import event
+
+    app = demo_app(printer=printer.address)
+    log = runtime(app).printing
+    hold, written = threading.Event(), []
+    write = log._write
+    monkeypatch.setattr(log, "_write", lambda batch: (hold.wait(10), written.append(len(batch)), write(batch)))
+    commits = []
+    event.listen(runtime(app).engine, "commit", lambda connection: commits.append(1))
+    client = app.test_client()
+    taps = [issue(client, service="residence", language="cs") for _ in range(4)]
+    assert [t.status_code for t in taps] == [201] * 4
+    assert [t.json["print"]["status"] for t in taps] == ["printed"] * 4
+    assert len(commits) == 4                     # the tickets only: no outcome is written yet
+    hold.set()
+    assert [j.status for j in jobs(app)] == ["printed"] * 4
+    assert written[0] == 1 and sum(written) == 4 and len(written) <= 2   # the first, then the rest at once
+    assert len(commits) == 4 + len(written)
 
 
 def test_refusing_printer_keeps_the_ticket_and_reprint_works_once_it_is_back(demo_app):
@@ -92,6 +115,7 @@ def test_staff_issued_tickets_are_not_printed_on_a_kiosk(demo_app, printer):
 
 
 def printer_rows(app):
+    assert runtime(app).printing.flush()
     with runtime(app).reader() as session:
         return session.execute(select(Device.name, Device.printer_state, Device.printer_checked_at)
                                .where(Device.kind == "kiosk").order_by(Device.id)).all()
