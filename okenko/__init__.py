@@ -22,7 +22,7 @@ from .api.guards import install_input_guards
 from .extensions import babel, make_socketio
 from .headers import install_security_headers
 from .i18n import DEFAULT, LANGUAGES, compile_catalogs
-from .limits import init_limits
+from .limits import confine_limit_hooks, init_limits
 from .realtime import Relay
 from .runtime import Runtime
 from .shedding import LoadShedder
@@ -38,9 +38,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     features = _features()
     _init_extensions(app, settings, features)
     _register_blueprints(app, features)
-    install_security_headers(app)
+    confine_limit_hooks(app)
     if settings.max_in_flight:
         app.wsgi_app = LoadShedder(app.wsgi_app, settings.max_in_flight)
+    install_security_headers(app)
     if settings.proxies:
         n = settings.proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)

@@ -6,7 +6,7 @@ appointment's token in their path never travel to another site in a Referer.
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -31,11 +31,22 @@ SECURITY_HEADERS = {
 }
 
 
-def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+class SecurityHeaders:
+    """WSGI middleware: the headers go on every answer that does not set its own, including those of
+    the Socket.IO and load-shedding layers. At this level it costs a list scan, not a hook per request."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self._items = tuple(SECURITY_HEADERS.items())
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers.extend(item for item in self._items if item[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+        return self.wsgi_app(environ, start)
 
 
 def install_security_headers(app: Flask) -> None:
-    app.after_request(add_security_headers)
+    """Last in `create_app`, so that it wraps every other layer."""
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)

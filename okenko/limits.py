@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 
 from flask import current_app
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_qualified_name, get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
@@ -150,3 +150,20 @@ def init_limits(app, message_queue: str, prefix: str) -> None:
     # wrapper. The extension's check before every request only looked for limits and found none,
     # a fifth of what a health probe cost.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
+def confine_limit_hooks(app) -> None:
+    """Once the blueprints are registered: the extension's after-request hook (it writes the
+    X-RateLimit headers) and its teardown run for the blueprints that have limited views only, not
+    for every probe, kiosk tap and display request."""
+    inject = [f for f in app.after_request_funcs[None] if isinstance(f, partial) and f.args == (limiter,)]
+    release = [f for f in app.teardown_request_funcs[None] if f == limiter._Limiter__release_context]
+    limited = {endpoint.rpartition(".")[0] for endpoint, view in app.view_functions.items()
+               if get_qualified_name(view) in limiter._marked_for_limiting}
+    if not inject or not release or "" in limited:
+        return  # the extension changed, or a limited view outside any blueprint: keep the hooks global
+    for hooks, moved in ((app.after_request_funcs, inject), (app.teardown_request_funcs, release)):
+        for hook in moved:
+            hooks[None].remove(hook)
+            for blueprint in limited:
+                hooks.setdefault(blueprint, []).append(hook)

@@ -72,3 +72,14 @@ def test_failed_check_ins_are_limited_per_kiosk(app, client):
     assert check_in("ACDEFHJK", other_kiosk).status_code == 404     # another kiosk has its own budget
     assert client.post("/api/v1/tickets", json={"branch": "praha-iv", "service": "assistance", "language": "vi"},
                        headers=KIOSK).status_code == 201             # issuing plain tickets goes on
+
+
+def test_limit_headers_come_with_limited_views_only(client):
+    """The extension's hooks run for the blueprints with limited views, not for every request."""
+    booked = client.post("/api/v1/appointments", json={"branch": "praha-iv", "service": "residence",
+                                                       "language": "en", "start": "2027-01-05T09:00:00+01:00"})
+    assert booked.headers["X-RateLimit-Limit"] == "1000"          # the tests' booking limit, per minute
+    assert int(booked.headers["X-RateLimit-Remaining"]) == 999
+    for path in ("/healthz", "/api/v1/branches", "/api/v1/branches/praha-iv/snapshot"):
+        assert "X-RateLimit-Limit" not in client.get(path).headers
+    assert client.application.after_request_funcs[None] == [client.application.login_manager._update_remember_cookie]
