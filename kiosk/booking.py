@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Appointment, Branch, DomainError, NotFound, SlotFull
+from models import Appointment, Branch, DomainError, NotFound, Service, SlotFull
 from models.codes import display_code, normalize_code
 from models.numbering import zone
 from models.fields import APPOINTMENT_REFERENCE, fit, iso_day
@@ -35,6 +35,7 @@ from okenko.limits import code_lookup, limiter
 from okenko.runtime import appointments, runtime
 
 from .booking_api import booking_limit
+from .booking_cache import cached_read
 from .ics import appointment_ics
 
 bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static",
@@ -78,6 +79,8 @@ def services(branch: str):
 
 
 @bp.get("/book/<branch>/<service>")
+@cached_read("page", scope=lambda branch, service: (fit(branch, Branch.code), fit(service, Service.code)),
+             params=("lang", "in", "date"), language=page_language)
 def slots(branch: str, service: str, problem: str | None = None, status: int = 200):
     found = _branch(branch)
     chosen = next((s for s in found["services"] if s["code"] == service and s["bookable"]), None)

@@ -93,6 +93,13 @@ class AppointmentBook:
                 by_day[day] = by_day.get(day, 0) + slot["free"]
         return [{"date": day, "free": free} for day, free in by_day.items()]
 
+    def next_start(self, branch_code: str, service_code: str) -> datetime | None:
+        """When the next slot up to the horizon begins: until then (or a booking, which bumps the
+        slot cache's generation) the days and slots read now stay true."""
+        now = self.engine.clock()
+        _, slots = self._free_slots(branch_code, service_code, None, now)
+        return min((slot["start"] for slot in slots if slot["start"] > now), default=None)
+
     def _free_slots(self, branch_code: str, service_code: str, days: tuple[date, ...] | None,
                     now: datetime) -> tuple[str, list[dict]]:
         """(branch time zone, slots starting after `now` on `days` or up to the horizon), from the

@@ -64,8 +64,10 @@ class SlotCache:
         self.clock = clock
         self._entries: dict[Hashable, tuple[int, float, Any]] = {}
 
-    def get(self, scope: tuple, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The cached value of `key` (which belongs to `scope`), computing it when missing or stale."""
+    def get(self, scope: tuple, key: Hashable, compute: Callable[[], Any],
+            fresh: Callable[[Any], bool] | None = None) -> Any:
+        """The cached value of `key` (which belongs to `scope`), computing it when missing or stale;
+        `fresh(value)` may shorten a value's life (e.g. until the next slot begins)."""
         try:
             generation = self.generations.current(scope)
         except Exception:  # noqa: BLE001 - a cache fault must not stop booking reads
@@ -73,7 +75,8 @@ class SlotCache:
             return compute()
         entry = self._entries.get(key)
         now = self.clock()
-        if entry is not None and entry[0] == generation and now - entry[1] < self.ttl_s:
+        if entry is not None and entry[0] == generation and now - entry[1] < self.ttl_s \
+                and (fresh is None or fresh(entry[2])):
             return entry[2]
         value = compute()
         if len(self._entries) >= MAX_ENTRIES:
