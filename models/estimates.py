@@ -1,8 +1,10 @@
 """Position in queue and estimated wait: positions count by the call-next rule (policy.rank_key).
 
 These run on every ticket issued and every status a phone asks for, so the statements are built
-once with bound parameters (building SQLAlchemy expressions per call cost more than running them),
-and positions are counts over ranges of the queue's indexes, whose cost grows little with the queue.
+once with bound parameters (building SQLAlchemy expressions per call cost more than running them).
+The plain walk-ins ahead come from the tally the database keeps (models/tally.py), the other
+tickets from short index ranges: a new ticket's position costs the same at 10 and at 10,000 waiting.
+An existing ticket's costs a count of the plain walk-ins of its priority that rank after it.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from . import policy
 from .base import UTCDateTime
 from .org import Counter, counter_services
 from .queue import Ticket
+from .tally import QueueTally
 from .states import CounterState, TicketStatus
 
 # Service times of this many recent finished tickets make the average.
@@ -60,37 +63,77 @@ _NOT_DUE = or_(Ticket.due_at.is_(None), Ticket.due_at > _DUE_LIMIT)
 _LANGUAGES = bindparam("languages", expanding=True)
 _SPEAKS = Ticket.language.in_(_LANGUAGES)
 _DOES_NOT_SPEAK = Ticket.language.not_in(_LANGUAGES)
+_TALLY_SPEAKS, _TALLY_DOES_NOT_SPEAK = QueueTally.language.in_(_LANGUAGES), QueueTally.language.not_in(_LANGUAGES)
 _TIME, _ID = bindparam("time", type_=UTCDateTime), bindparam("id", type_=Integer)
 _PRIORITY = bindparam("priority", type_=Integer)
 
 
 def _count(*conditions) -> ColumnElement:
+    """Eligible waiting tickets of the queue: a range of ix_ticket_queue (keep it short)."""
     return select(func.count()).where(_SAME_QUEUE, _ELIGIBLE, *conditions).scalar_subquery()
+
+
+# Appointments and tickets sent to one counter: few, so counted on their own partial index.
+_SPECIAL = or_(Ticket.due_at.is_not(None), Ticket.target_counter_id.is_not(None))
+_PLAIN = and_(Ticket.due_at.is_(None), Ticket.target_counter_id.is_(None))
+
+
+def _special(*conditions) -> ColumnElement:
+    return (select(func.count()).where(_SAME_QUEUE, _ELIGIBLE, _SPECIAL, *conditions)
+            # SQLite would also accept the full index; this one never steps over plain walk-ins.
+            .with_hint(Ticket, "INDEXED BY ix_ticket_special", "sqlite").scalar_subquery())
+
+
+_TALLY_QUEUE = and_(QueueTally.branch_id == bindparam("branch_id"),
+                    QueueTally.service_day == bindparam("service_day"),
+                    QueueTally.service_id == bindparam("service_id"))
+
+
+def _tally(*conditions) -> ColumnElement:
+    """Plain walk-ins waiting in the queue, from the kept tally (models/tally.py): no counting."""
+    return select(func.coalesce(func.sum(QueueTally.waiting), 0)).where(_TALLY_QUEUE, *conditions) \
+        .scalar_subquery()
 
 
 @cache
 def _ahead(due: bool, mismatch: int | None):
-    """Tickets ranked before one by `policy.rank_key`, as a sum of counts over ranges of the queue's
-    indexes: a CASE per row (the rule written as SQL) cost 0.2 µs per waiting ticket, 2 ms at 10,000.
+    """Tickets ranked before one by `policy.rank_key`, as a sum of disjoint parts, none of which
+    steps over the plain walk-ins ahead: those are the kept tally minus the few plain walk-ins
+    that rank after the ticket (none, for a ticket being issued).
 
     The key is (language mismatch, not due, -priority, due or effective time, id), compared first
-    difference first. `mismatch` is the ticket's own (None: the service matches no languages). Each
-    count below is one way to be smaller, so they never overlap; tests/models/test_queue_order.py
-    checks the sum against the order call-next really calls in."""
-    group = () if mismatch is None else ((_SPEAKS,) if mismatch == 0 else (_DOES_NOT_SPEAK,))
-    parts = [_count(_SPEAKS)] if mismatch == 1 else []   # a counter's own languages come first
+    difference first. `mismatch` is the ticket's own (None: the service matches no languages).
+    tests/models/test_queue_order.py checks the sum against the order call-next really calls in."""
+    if mismatch is None:
+        group, tally_group = (), ()
+    elif mismatch == 0:
+        group, tally_group = (_SPEAKS,), (_TALLY_SPEAKS,)
+    else:
+        group, tally_group = (_DOES_NOT_SPEAK,), (_TALLY_DOES_NOT_SPEAK,)
+    # A counter's own languages come first.
+    parts = [_tally(_TALLY_SPEAKS), _special(_SPEAKS)] if mismatch == 1 else []
     if due:  # due appointments rank by their time, then id
         parts.append(_count(*group, _DUE, or_(Ticket.due_at < _TIME, and_(Ticket.due_at == _TIME, Ticket.id < _ID))))
-    else:    # every due appointment, then higher priority, then earlier, then smaller id
-        parts += [_count(*group, _DUE),
-                  _count(*group, _NOT_DUE, Ticket.priority > _PRIORITY),
-                  _count(*group, _NOT_DUE, Ticket.priority == _PRIORITY, Ticket.effective_at < _TIME),
-                  _count(*group, _NOT_DUE, Ticket.priority == _PRIORITY, Ticket.effective_at == _TIME,
-                         Ticket.id < _ID)]
+        return select(_sum(parts))
+    # The outer bound makes each a range of the index; the OR alone would step through the priority.
+    earlier = and_(Ticket.effective_at <= _TIME,
+                   or_(Ticket.effective_at < _TIME, and_(Ticket.effective_at == _TIME, Ticket.id < _ID)))
+    later = and_(Ticket.effective_at >= _TIME,
+                 or_(Ticket.effective_at > _TIME, and_(Ticket.effective_at == _TIME, Ticket.id >= _ID)))
+    # Every due appointment, then higher priority, then earlier, then smaller id.
+    parts += [_count(*group, _DUE),
+              _tally(*tally_group, QueueTally.priority > _PRIORITY),
+              _special(*group, _NOT_DUE, Ticket.priority > _PRIORITY),
+              _tally(*tally_group, QueueTally.priority == _PRIORITY),
+              _special(*group, _NOT_DUE, Ticket.priority == _PRIORITY, earlier)]
+    return select(_sum(parts) - _count(*group, _PLAIN, Ticket.priority == _PRIORITY, later))
+
+
+def _sum(parts: list[ColumnElement]) -> ColumnElement:
     total = parts[0]
     for part in parts[1:]:
         total = total + part
-    return select(total)
+    return total
 
 
 COUNTERS_ON_DUTY = (
@@ -98,7 +141,11 @@ COUNTERS_ON_DUTY = (
     .join(counter_services, counter_services.c.counter_id == Counter.id)
     .where(counter_services.c.service_id == bindparam("service_id"))
 )
-WAITING = select(func.count()).where(_SAME_QUEUE)
+# Every waiting ticket of the queue: the tally, and the others on their partial index.
+WAITING = select(
+    select(func.coalesce(func.sum(QueueTally.waiting), 0)).where(_TALLY_QUEUE).scalar_subquery()
+    + select(func.count()).where(_SAME_QUEUE, _SPECIAL)
+    .with_hint(Ticket, "INDEXED BY ix_ticket_special", "sqlite").scalar_subquery())
 RECENT_DURATIONS = (
     select(Ticket.started_at, Ticket.finished_at)
     .where(
@@ -128,10 +175,25 @@ STAFFED_COUNTERS = (
 
 def people_ahead(session: Session, place: Place, now: datetime) -> int:
     """Waiting tickets of the same queue that its reference counter would call before this one."""
+    return _people_ahead(session, place, now, _counters_on_duty(session, place.ticket.service_id))
+
+
+def standing(session: Session, place: Place, now: datetime, expected_minutes: int) -> tuple[int, int | None]:
+    """(people ahead, estimated wait in minutes) of a waiting ticket, reading its counters once."""
+    on_duty = _counters_on_duty(session, place.ticket.service_id)
+    ahead = _people_ahead(session, place, now, on_duty)
+    counters = sum(1 for counter in on_duty if counter.open)
+    return ahead, _wait(session, place.branch_id, place.ticket.service_id, expected_minutes, ahead, counters)
+
+
+def _counters_on_duty(session: Session, service_id: int) -> list[policy.CounterOnDuty]:
+    rows = session.connection().execute(COUNTERS_ON_DUTY, {"service_id": service_id})
+    return [policy.CounterOnDuty(id_, state == CounterState.OPEN.value, frozenset(languages or ()))
+            for id_, state, languages in rows]
+
+
+def _people_ahead(session: Session, place: Place, now: datetime, on_duty: list[policy.CounterOnDuty]) -> int:
     ticket = place.ticket
-    connection = session.connection()
-    on_duty = [policy.CounterOnDuty(id_, state == CounterState.OPEN.value, frozenset(languages or ()))
-               for id_, state, languages in connection.execute(COUNTERS_ON_DUTY, {"service_id": ticket.service_id})]
     counter = policy.reference_counter(ticket, on_duty)
     mismatch, not_due, priority, time, id_ = policy.rank_key(ticket, counter, now)
     params = {"branch_id": place.branch_id, "service_day": place.service_day, "service_id": ticket.service_id,
@@ -140,7 +202,7 @@ def people_ahead(session: Session, place: Place, now: datetime) -> int:
     matching = ticket.needs_language_match and bool(counter.languages)
     if matching:
         params["languages"] = sorted(counter.languages)
-    return connection.execute(_ahead(not not_due, mismatch if matching else None), params).scalar_one()
+    return session.connection().execute(_ahead(not not_due, mismatch if matching else None), params).scalar_one()
 
 
 def waiting_count(session: Session, branch_id: int, service_id: int, day: date) -> int:
@@ -178,7 +240,11 @@ def staffed_counters(session: Session, service_id: int) -> int:
 def estimated_wait_minutes(session: Session, branch_id: int, service_id: int, expected_minutes: int,
                            ahead: int) -> int | None:
     """Minutes until a visitor with `ahead` people before them is called; None if no counter is open."""
-    counters = open_counters(session, service_id)
+    return _wait(session, branch_id, service_id, expected_minutes, ahead, open_counters(session, service_id))
+
+
+def _wait(session: Session, branch_id: int, service_id: int, expected_minutes: int, ahead: int,
+          counters: int) -> int | None:
     if counters == 0:
         return None
     average = average_service_minutes(session, branch_id, service_id, expected_minutes)

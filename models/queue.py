@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -23,6 +23,10 @@ class TicketSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# Not a plain walk-in: the predicate of ix_ticket_special, written the same in the queries that use it.
+SPECIAL = "due_at IS NOT NULL OR target_counter_id IS NOT NULL"
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -34,6 +38,13 @@ class Ticket(Base):
               "effective_at", "due_at", "target_counter_id", "language", "id"),
         # Checked-in appointments of a queue by their time (the due ones rank first).
         Index("ix_ticket_due", "branch_id", "service_day", "service_id", "status", "due_at"),
+        # The tickets that are not plain walk-ins (models/tally.py counts those): appointments and
+        # tickets sent to one counter, counted for positions without stepping over the others.
+        Index("ix_ticket_special", "branch_id", "service_day", "service_id", "status", "priority",
+              "effective_at", "due_at", "target_counter_id", "language", "id",
+              sqlite_where=text(SPECIAL), postgresql_where=text(SPECIAL)),
+        # A branch's called tickets (displays), not read through the day's whole queue.
+        Index("ix_ticket_day_status", "branch_id", "service_day", "status"),
         # Recent service times of a service (estimated wait).
         Index("ix_ticket_finished", "branch_id", "service_id", "status", "finished_at"),
         Index("ix_ticket_counter_status", "counter_id", "status"),
