@@ -333,9 +333,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     place = estimates.Place(policy.Candidate(NOT_YET_INSERTED, target.service_id, language, values["priority"],
                                              work.now, due_at, None, target.needs_language_match),
                             target.branch_id, day)
-    ahead = estimates.people_ahead(work.session, place, work.now)
-    wait = estimates.estimated_wait_minutes(work.session, target.branch_id, target.service_id,
-                                            target.expected_minutes, ahead)
+    ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes)
     values["estimated_wait_minutes"] = wait          # what the visitor is told, for the statistics
     values["id"] = work.session.connection().execute(INSERT_TICKET, values).scalar_one()
     published = {"id": values["id"], "number": values["label"], "token": values["token"],
@@ -479,9 +477,7 @@ def _settle_appointment(ticket: Ticket, status: AppointmentStatus) -> None:
 def _with_estimate(session: Session, ticket: Ticket, now: datetime) -> TicketView:
     if ticket.status != TicketStatus.WAITING:
         return ticket_view(ticket)
-    ahead = estimates.people_ahead(session, estimates.Place.of(ticket), now)
-    wait = estimates.estimated_wait_minutes(session, ticket.branch_id, ticket.service_id,
-                                            ticket.service.expected_minutes, ahead)
+    ahead, wait = estimates.standing(session, estimates.Place.of(ticket), now, ticket.service.expected_minutes)
     return ticket_view(ticket, people_ahead=ahead, wait=wait)
 
 
