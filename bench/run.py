@@ -224,6 +224,8 @@ OVERLOAD = 256
 def measure(name: str, spec: dict, connections: int, seconds: float, folder: Path, waiting: int = 10) -> dict:
     args = dict(method=spec.get("method", "GET"), body=spec.get("body", ""), headers=spec.get("headers"),
                 folder=folder)
+    # The previous run's abandoned requests drain first: they would shed this run's public reads.
+    time.sleep(1)
     throughput = wrk(spec["url"], connections, seconds, **args)
     latency = ab(spec["url"], connections, seconds, **args)
     row = {"path": name, "c": connections, "waiting": waiting, "wrk_rps": throughput["rps"], "wrk_timeouts": throughput["timeouts"],
