@@ -35,7 +35,7 @@ from okenko.limits import code_lookup, limiter
 from okenko.runtime import appointments, runtime
 
 from .booking_api import booking_limit
-from .booking_cache import cached_read
+from .booking_cache import a_day, cached_read
 from .ics import appointment_ics
 
 bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static",
@@ -54,6 +54,10 @@ def render(template: str, status: int = 200, **context):
     with force_locale(lang):
         return render_template(template, lang=lang, dir=direction(lang), languages=LANGUAGES,
                                localized=localized, switch_language=_switch_language, **context), status
+
+
+def _offered_language(code: str) -> bool:
+    return code in LANGUAGES
 
 
 def _switch_language(code: str) -> str:
@@ -80,7 +84,7 @@ def services(branch: str):
 
 @bp.get("/book/<branch>/<service>")
 @cached_read("page", scope=lambda branch, service: (fit(branch, Branch.code), fit(service, Service.code)),
-             params=("lang", "in", "date"), language=page_language)
+             params={"lang": _offered_language, "in": _offered_language, "date": a_day}, language=page_language)
 def slots(branch: str, service: str, problem: str | None = None, status: int = 200):
     found = _branch(branch)
     chosen = next((s for s in found["services"] if s["code"] == service and s["bookable"]), None)

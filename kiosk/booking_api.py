@@ -31,7 +31,7 @@ from okenko.auth import (COUNTER_ROLES, FRONT_DESK_ROLES, authorize, branch_name
 from okenko.limits import code_lookup, limiter
 from okenko.runtime import appointments
 
-from .booking_cache import cached_read
+from .booking_cache import a_day, any_value, cached_read
 from .printing import print_confirmation
 
 bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")
@@ -49,7 +49,7 @@ def is_staff_request() -> bool:
 @document("Appointment slots of a service on a day (?service=CODE&date=YYYY-MM-DD) that have not begun, "
           "with their free places", tag="appointments", responses={200: ("Slots", SlotList)},
           query={"service": "The service's code (required)", "date": "The day, YYYY-MM-DD (required)"})
-@cached_read("slots", scope=lambda code: _scope(code), params=("service", "date"))
+@cached_read("slots", scope=lambda code: _scope(code), params={"service": any_value, "date": a_day})
 def slots(code: str):
     service, day = _service_arg(), _date_arg()
     return jsonify([{"start": s["start"].isoformat(), "end": s["end"].isoformat(), "capacity": s["capacity"],
@@ -60,7 +60,7 @@ def slots(code: str):
 @document("Days a service (?service=CODE) can be booked, from today to the branch's horizon, with free places",
           tag="appointments", responses={200: ("Days", BookingDayList)},
           query={"service": "The service's code (required)"})
-@cached_read("days", scope=lambda code: _scope(code), params=("service",))
+@cached_read("days", scope=lambda code: _scope(code), params={"service": any_value})
 def booking_days(code: str):
     days = appointments().days(fit(code, Branch.code), _service_arg())
     return jsonify([{"date": d["date"].isoformat(), "free": d["free"]} for d in days])

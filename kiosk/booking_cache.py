@@ -8,20 +8,28 @@ An answer is kept under the slot cache's generation of its (branch, service): a 
 cancellation or rebooking anywhere (with several processes, via Redis) makes it stale at once.
 It is also stale when the next slot begins (the lists show slots that have not begun) and after the
 slot cache's time to live (opening hours and capacity may change). Only whole, successful answers
-whose request has no other parameters than the view's own are kept: anything else is worked out
-afresh. A page's form carries each visitor's own CSRF token, put in when the page is served.
+to a GET whose parameters are the view's own, each with a value the view accepts, are kept:
+anything else (a HEAD or a form body, a rebooking, an unknown language) is worked out afresh, so
+nobody can put a page of their own into the cache, nor flush it with made-up values. The answers
+have their own bounded store, apart from the slot data. A page's form carries each visitor's own
+CSRF token, put in when the page is served.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
-from flask import Response, g, make_response, request
+from flask import Flask, Response, current_app, g, make_response, request
 from flask_wtf.csrf import generate_csrf
 
+from models.fields import iso_day
+from models.slot_cache import SlotCache
 from okenko.runtime import appointments
+
+# Finished answers kept per process: a slot page is about 30 kB.
+MAX_ANSWERS = 500
 
 
 @dataclass(frozen=True)
@@ -37,40 +45,66 @@ class _NotKept(Exception):
         self.response = response
 
 
-def cached_read(kind: str, scope: Callable[..., tuple[str, str]], params: tuple[str, ...],
+def cached_read(kind: str, scope: Callable[..., tuple[str, str]], params: Mapping[str, Callable[[str], bool]],
                 language: Callable[[], str] | None = None) -> Callable:
     """A GET view of one (branch, service)'s free places, whose answer depends only on its path
-    arguments, on the query `params` and on `language()` (a page's language)."""
-    allowed = frozenset(params)
-
+    arguments, on the query `params` (name → whether a value is one the view uses as given) and on
+    `language()` (a page's language)."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **view_args):
-            # Kept: the route's own GET. A direct call (a refused form shown again) is not.
-            if args or request.method not in ("GET", "HEAD") or view_args != request.view_args \
-                    or not allowed.issuperset(request.args.keys()):
-                return view(*args, **view_args)
+            if args or not _keepable(view_args, params):
+                return view(*args, **view_args)    # e.g. a refused form shown again, called directly
             branch, service = scope(**view_args)
             key = (branch, service, kind, language() if language else None,
                    *sorted(view_args.items()), *(request.args.get(name) for name in params))
             book = appointments()
 
             def compute() -> _Answer:
+                asked_at = book.engine.clock()      # the view reads no earlier than this
                 response = make_response(view(**view_args))
                 if response.status_code != 200 or response.is_streamed:
                     raise _NotKept(response)
                 token = g.get("csrf_token")
-                return _Answer(response.get_data(), response.mimetype, book.next_start(branch, service),
+                return _Answer(response.get_data(), response.mimetype, book.next_start(branch, service, asked_at),
                                token.encode() if token else None)
 
             try:
-                answer = book.slot_cache.get((branch, service), key, compute,
-                                             fresh=lambda kept: _still_true(kept, book.engine.clock()))
+                answer = _answers(current_app, book.slot_cache).get(
+                    (branch, service), key, compute, fresh=lambda kept: _still_true(kept, book.engine.clock()))
             except _NotKept as refused:
                 return refused.response
             return _serve(answer)
         return wrapper
     return decorate
+
+
+def any_value(_value: str) -> bool:
+    return True
+
+
+def a_day(value: str) -> bool:
+    """A day written as YYYY-MM-DD (other spellings of it are answered, not kept)."""
+    try:
+        return iso_day(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _keepable(view_args: dict, params: Mapping[str, Callable[[str], bool]]) -> bool:
+    """The route's own GET: no body, only the view's parameters, each with a value it uses as given."""
+    if request.method != "GET" or view_args != request.view_args or request.content_length:
+        return False
+    return all(name in params and params[name](value) for name, value in request.args.items(multi=True))
+
+
+def _answers(app: Flask, slots: SlotCache) -> SlotCache:
+    """This app's store of answers: the slot cache's generations, its own entries."""
+    store = app.extensions.get("okenko.booking_answers")
+    if store is None:
+        store = app.extensions["okenko.booking_answers"] = SlotCache(slots.generations, ttl_s=slots.ttl_s,
+                                                                    max_entries=MAX_ANSWERS)
+    return store
 
 
 def _still_true(answer: _Answer, now: datetime) -> bool:

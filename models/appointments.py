@@ -93,10 +93,11 @@ class AppointmentBook:
                 by_day[day] = by_day.get(day, 0) + slot["free"]
         return [{"date": day, "free": free} for day, free in by_day.items()]
 
-    def next_start(self, branch_code: str, service_code: str) -> datetime | None:
-        """When the next slot up to the horizon begins: until then (or a booking, which bumps the
-        slot cache's generation) the days and slots read now stay true."""
-        now = self.engine.clock()
+    def next_start(self, branch_code: str, service_code: str, after: datetime | None = None) -> datetime | None:
+        """When the first slot up to the horizon that starts after `after` (default: now) begins:
+        until then (or a booking, which bumps the slot cache's generation) days and slots read at
+        `after` stay true."""
+        now = after or self.engine.clock()
         _, slots = self._free_slots(branch_code, service_code, None, now)
         return min((slot["start"] for slot in slots if slot["start"] > now), default=None)
 

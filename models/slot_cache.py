@@ -58,10 +58,11 @@ class RedisGenerations:
 
 class SlotCache:
     def __init__(self, generations: LocalGenerations | RedisGenerations | None = None, ttl_s: float = TTL_S,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, max_entries: int = MAX_ENTRIES):
         self.generations = generations or LocalGenerations()
         self.ttl_s = ttl_s
         self.clock = clock
+        self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[int, float, Any]] = {}
 
     def get(self, scope: tuple, key: Hashable, compute: Callable[[], Any],
@@ -79,7 +80,7 @@ class SlotCache:
                 and (fresh is None or fresh(entry[2])):
             return entry[2]
         value = compute()
-        if len(self._entries) >= MAX_ENTRIES:
+        if len(self._entries) >= self.max_entries:
             self._entries.clear()  # crude but bounded; a surge reads few distinct keys
         self._entries[key] = (generation, now, value)
         return value

@@ -10,7 +10,9 @@ a branch deleted, a bulk load) moves the tally, in the same transaction. The few
 
 The triggers exist in both databases: SQLite's are plain SQL; PostgreSQL's is one function that,
 when a ticket moves between two queues, changes their two rows in a fixed order, so that two
-opposite transfers cannot deadlock. The migration `perf2` holds the same statements.
+opposite transfers cannot deadlock. The migration `perf2` holds the same statements. A migration
+that rebuilds the ticket table on SQLite (batch mode) drops its triggers and must create them
+again; tests/models/test_queue_tally.py checks that they exist after every migration.
 """
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from kiosk.booking_cache import MAX_ANSWERS
 from okenko.runtime import runtime
 
 from ..conftest import freeze
@@ -94,3 +95,27 @@ def test_what_the_cache_cannot_answer_is_worked_out_afresh(app, clock):
     assert client.get("/api/v1/branches/praha-iv/slots?service=residence").status_code == 422   # never kept
     assert client.get(PAGE + "&utm_source=x").status_code == 200
     assert "Choose a time" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_nobody_puts_a_page_of_their_own_into_the_cache(app, clock):
+    """A HEAD with a form body (Werkzeug reads it into request.values) is answered, not kept."""
+    client = app.test_client()
+    code = client.post("/api/v1/appointments", json={"branch": "praha-iv", "service": "residence",
+                                                     "language": "en", "start": "2026-11-25T09:00:00+01:00"}).json["code"]
+    client.open(PAGE, method="HEAD", data={"rebook": code, "in": "ar"})
+    page = app.test_client().get(PAGE).get_data(as_text=True)
+    assert "Choose a time" in page and code not in page
+
+
+def test_made_up_values_are_answered_but_not_kept(app, clock, statements):
+    client = app.test_client()
+    client.get(PAGE)
+    for _ in range(2):
+        statements.clear()
+        assert client.get(PAGE.replace("in=en", "in=zz")).status_code == 200
+        assert statements != []                                  # worked out both times
+    for n in range(MAX_ANSWERS + 10):                            # a flood of made-up values…
+        client.get(PAGE.replace("in=en", f"in=x{n}"))
+    statements.clear()
+    client.get(PAGE)
+    assert statements == []                                      # …flushed nothing

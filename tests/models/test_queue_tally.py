@@ -141,3 +141,18 @@ def test_the_migration_counts_the_tickets_already_waiting(any_db_url):
     with writer() as session:
         assert session.scalar(select(QueueTally.service_day).limit(1)) == TODAY
     engine.dispose()
+
+
+def test_the_triggers_survive_every_migration(any_db_url):
+    """A later migration that rebuilds the ticket table (SQLite batch mode) would drop them silently."""
+    upgrade(any_db_url)
+    engine = make_engine(any_db_url)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            names = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+            assert sorted(names) == ["ticket_tally_delete", "ticket_tally_enter", "ticket_tally_insert",
+                                     "ticket_tally_leave"]
+        else:
+            names = connection.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars()
+            assert sorted(names) == ["ticket_tally"]
+    engine.dispose()
