@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import g, request
 from sqlalchemy import bindparam, select
 
 from models import Branch, Counter, Device, InterpreterRequest, Role, StaffIdentity, Ticket
+from models.db import DriverRead
 from models.fields import TOKEN, fit
 from models.security import token_fingerprint
 
@@ -129,11 +130,15 @@ DEVICES_BY_TOKEN = (
 )
 
 
+@lru_cache(maxsize=16)  # one per engine (an app; tests build many)
+def _device_lookup(engine) -> DriverRead:
+    return DriverRead(engine, DEVICES_BY_TOKEN)
+
+
 def device_caller(token: str) -> Caller | None:
-    # Every kiosk tap authenticates, so this is one prepared Core query on a pooled connection (no ORM
-    # session around it); it reads the database every time, so a revoked device is refused at once.
-    with runtime().engine.connect() as connection:
-        rows = connection.execute(DEVICES_BY_TOKEN, {"token_hash": token_fingerprint(token)}).all()
+    # Every kiosk tap authenticates, so this runs on the driver directly (models.db.DriverRead); it
+    # reads the database every time, so a revoked device is refused at once.
+    rows = _device_lookup(runtime().engine).rows(token_hash=token_fingerprint(token))
     return Caller(devices=tuple(DeviceIdentity(*row) for row in rows)) if rows else None
 
 
