@@ -1,6 +1,8 @@
 """The phone status page, opened from the ticket's QR code."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from ..api.helpers import issue
 from .test_kiosk_page import open_counters
 
@@ -16,7 +18,10 @@ def test_status_page_speaks_the_tickets_language_and_follows_the_call(live_serve
     assert page.locator("#status").inner_text() == "У черзі"
     assert page.locator("#ahead").inner_text() == "Наступний виклик — ваш."
     can_ask = page.evaluate("window.Notification ? Notification.permission === 'default' : false")
-    assert page.locator("#notify").is_visible() == can_ask          # offered while waiting
+    if can_ask:                                                     # offered while waiting, once the
+        expect(page.locator("#notify")).to_be_visible()             # page's service worker is ready
+    else:
+        assert page.locator("#notify").is_hidden()
 
     from sqlalchemy import select
 

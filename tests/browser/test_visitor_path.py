@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from playwright.sync_api import expect
 
 from okenko.i18n import SOURCES
 
@@ -73,7 +74,8 @@ def test_kiosk_phone_and_booking_in_each_script(language, live_server, browser, 
     page.goto(f"{server.url}/t/{ticket.token}")
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     page.wait_for_function("navigator.serviceWorker.getRegistration('/t/').then(r => Boolean(r && r.active))")
-    assert page.locator("#notify-on").is_visible()
+    # The page learns of the worker a moment later (its own `serviceWorker.ready`), then says so.
+    expect(page.locator("#notify-on")).to_be_visible()
     check_layout(page, str(tmp_path / f"phone-{language}.png"))
     page.get_by_role("button", name=leave, exact=True).click()
     check_layout(page, str(tmp_path / f"phone-leave-{language}.png"))
