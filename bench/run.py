@@ -63,8 +63,8 @@ def wrk(url: str, connections: int, seconds: float, method: str = "GET", body: s
     timeouts = re.search(r"timeout (\d+)", out)
     non2xx = int(re.search(r"Non-2xx or 3xx responses: (\d+)", out).group(1)) if "Non-2xx" in out else 0
     # Ratios use successful answers only: a shed 503 or a 409 must not count as work done.
-    return {"rps": rate * (total - non2xx) / max(total, 1), "timeouts": int(timeouts.group(1)) if timeouts else 0,
-            "non2xx": non2xx}
+    return {"rps": rate * (total - non2xx) / max(total, 1), "all_rps": rate,
+            "timeouts": int(timeouts.group(1)) if timeouts else 0, "non2xx": non2xx}
 
 
 def ab(url: str, connections: int, seconds: float, method: str = "GET", body: str = "",
@@ -164,6 +164,39 @@ def fill_queue(waiting: int) -> None:
     engine.dispose()
 
 
+def booked(env: dict, code: Path, start: str) -> dict:
+    """After the contested attempts: how many appointments hold the one slot they all wanted."""
+    out = subprocess.run([sys.executable, str(Path(__file__)), "--count-booked", start], env=env, check=True,
+                         cwd=code, capture_output=True, text=True).stdout
+    row = {"path": "booked", "c": 0, "waiting": 10, "wrk_rps": 0, "wrk_timeouts": 0, "wrk_non2xx": 0,
+           **json.loads(out)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def count_booked(start: str) -> None:
+    sys.path.insert(0, os.environ["PYTHONPATH"])
+    from datetime import datetime
+
+    from sqlalchemy import func, select
+
+    from config.settings import load_settings
+    from models.db import make_engine
+    from models.org import Branch, Service
+    from models.queue import Appointment, AppointmentStatus
+
+    engine = make_engine(load_settings().effective_database_url)
+    with engine.connect() as connection:
+        held = connection.execute(
+            select(func.count()).select_from(Appointment)
+            .join(Service, Service.id == Appointment.service_id).join(Branch, Branch.id == Appointment.branch_id)
+            .where(Branch.code == BRANCH, Service.code == BOOK_SERVICE,
+                   Appointment.start == datetime.fromisoformat(start),
+                   Appointment.status != AppointmentStatus.CANCELLED.value)).scalar_one()
+    print(json.dumps({"booked": held}))
+    engine.dispose()
+
+
 def serve(env: dict, code: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "okenko.cli", "serve", "--port", str(port)], env=env,
@@ -212,7 +245,8 @@ def paths(url: str, instance: Path) -> dict[str, dict]:
         "slots": {"url": f"{url}/api/v1/branches/{BRANCH}/slots?service={BOOK_SERVICE}&date={day}"},
         "slots_html": {"url": f"{url}/book/{BRANCH}/{BOOK_SERVICE}?date={day}"},
         # Contested: every attempt wants the same slot; after its places are gone the answer is 409.
-        "booking": {"url": f"{url}/api/v1/appointments", "method": "POST", "body": json.dumps(book)},
+        "booking": {"url": f"{url}/api/v1/appointments", "method": "POST", "body": json.dumps(book),
+                    "capacity": slots[-1]["capacity"]},
     }
 
 
@@ -228,7 +262,8 @@ def measure(name: str, spec: dict, connections: int, seconds: float, folder: Pat
     time.sleep(1)
     throughput = wrk(spec["url"], connections, seconds, **args)
     latency = ab(spec["url"], connections, seconds, **args)
-    row = {"path": name, "c": connections, "waiting": waiting, "wrk_rps": throughput["rps"], "wrk_timeouts": throughput["timeouts"],
+    row = {"path": name, "c": connections, "waiting": waiting, "wrk_rps": throughput["rps"],
+           "wrk_all_rps": throughput["all_rps"], "wrk_timeouts": throughput["timeouts"],
            "wrk_non2xx": throughput["non2xx"]} | {f"ab_{k}": v for k, v in latency.items()}
     print(json.dumps(row), flush=True)
     return row
@@ -255,6 +290,8 @@ def single(code: Path, folder: Path, seconds: float) -> list[dict]:
                     continue  # not queue-dependent
                 for c in (16, 64) + ((OVERLOAD,) if name == "issue" and waiting == 10 else ()):
                     rows.append(measure(name, spec, c, seconds, folder, waiting))
+                if name == "booking":
+                    rows.append(booked(env, code, json.loads(spec["body"])["start"]) | {"capacity": spec["capacity"]})
         finally:
             stop(process)
     return rows
@@ -299,6 +336,8 @@ def report(rows: list[dict]) -> None:
     print(f"\n{'path':<14}{'wait':>6}{'c':>4}{'wrk r/s':>9}{'ab r/s':>8}{'p50':>6}{'p90':>6}{'p99':>7}{'max':>7}"
           f"{'t/o':>5}{'non2xx':>8}{'little':>7}")
     for r in rows:
+        if r["path"] == "booked":
+            continue
         print(f"{r['path']:<14}{r.get('waiting', ''):>6}{r['c']:>4}{r['wrk_rps']:>9.0f}{r.get('ab_rps', 0):>8.0f}"
               f"{r.get('ab_p50') or 0:>6.0f}{r.get('ab_p90') or 0:>6.0f}{r.get('ab_p99') or 0:>7.0f}"
               f"{r.get('ab_max') or 0:>7.0f}{r['wrk_timeouts']:>5}{r['wrk_non2xx'] + r.get('ab_non2xx', 0):>8}"
@@ -319,6 +358,15 @@ def report(rows: list[dict]) -> None:
             r = by.get((name, 10, c))
             if r and r.get("ab_p50") is not None:
                 print(f"c={c} {name} p99/p50: {r['ab_p99'] / max(r['ab_p50'], 1):.1f} (max {r['ab_max']} ms)")
+    for c in (16, 64):
+        slots, attempts = by.get(("slots", 10, c)), by.get(("booking", 10, c))
+        if slots and attempts:
+            print(f"c={c} booking surge: {slots['wrk_rps']:.0f} slot reads/s, {attempts['wrk_all_rps']:.0f} booking "
+                  f"attempts/s (201 or 409 full)")
+    held = by.get(("booked", 10, 0))
+    if held:
+        print(f"contested slot: {held['booked']} appointments for {held['capacity']} places "
+              f"({'overbooked' if held['booked'] > held['capacity'] else 'never overbooked'})")
     overload = by.get(("issue", 10, OVERLOAD))
     if overload:
         print(f"c={OVERLOAD} issue: {overload['wrk_rps']:.0f} tickets/s, {overload['wrk_non2xx']} shed (503) by wrk, "
@@ -332,9 +380,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--count-booked", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fill:
         return fill_queue(args.fill)
+    if args.count_booked:
+        return count_booked(args.count_booked)
     ensure_tools()
     folder = Path(tempfile.mkdtemp(prefix="okenko-bench-"))
     rows: list[dict] = []
