@@ -318,6 +318,9 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     target = _issue_target(work.session, branch_code, service_code)
     check_language(target.service_code, target.service_languages or target.branch_languages, language)
     day = service_day(target.timezone, work.now)
+    # Read before the number: on PostgreSQL its row stays locked until commit, and every kiosk of the
+    # service waits for it. The count of those ahead comes after it, so it sees the previous ticket.
+    pace = estimates.pace(work.session, target.branch_id, target.service_id, target.expected_minutes)
     number = allocate_number(work.session, target.branch_id, target.service_id, day)
     values = {
         "branch_id": target.branch_id, "service_id": target.service_id,
@@ -333,7 +336,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     place = estimates.Place(policy.Candidate(NOT_YET_INSERTED, target.service_id, language, values["priority"],
                                              work.now, due_at, None, target.needs_language_match),
                             target.branch_id, day)
-    ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes)
+    ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes, pace)
     values["estimated_wait_minutes"] = wait          # what the visitor is told, for the statistics
     values["id"] = work.session.connection().execute(INSERT_TICKET, values).scalar_one()
     published = {"id": values["id"], "number": values["label"], "token": values["token"],

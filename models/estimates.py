@@ -178,12 +178,34 @@ def people_ahead(session: Session, place: Place, now: datetime) -> int:
     return _people_ahead(session, place, now, _counters_on_duty(session, place.ticket.service_id))
 
 
-def standing(session: Session, place: Place, now: datetime, expected_minutes: int) -> tuple[int, int | None]:
-    """(people ahead, estimated wait in minutes) of a waiting ticket, reading its counters once."""
-    on_duty = _counters_on_duty(session, place.ticket.service_id)
-    ahead = _people_ahead(session, place, now, on_duty)
-    counters = sum(1 for counter in on_duty if counter.open)
-    return ahead, _wait(session, place.branch_id, place.ticket.service_id, expected_minutes, ahead, counters)
+@dataclass(frozen=True)
+class Pace:
+    """How fast a service's queue moves: the counters serving it, and minutes per visitor (None
+    while no counter is open: then no estimate is given)."""
+
+    on_duty: list[policy.CounterOnDuty]
+    minutes_each: float | None
+
+    @property
+    def open_counters(self) -> int:
+        return sum(1 for counter in self.on_duty if counter.open)
+
+
+def pace(session: Session, branch_id: int, service_id: int, expected_minutes: int) -> Pace:
+    on_duty = _counters_on_duty(session, service_id)
+    opened = any(counter.open for counter in on_duty)
+    return Pace(on_duty, average_service_minutes(session, branch_id, service_id, expected_minutes) if opened else None)
+
+
+def standing(session: Session, place: Place, now: datetime, expected_minutes: int,
+             known_pace: Pace | None = None) -> tuple[int, int | None]:
+    """(people ahead, estimated wait in minutes) of a waiting ticket. Issuing reads the pace first,
+    before it takes the queue's number lock, so that the lock is held for fewer statements."""
+    moves = known_pace or pace(session, place.branch_id, place.ticket.service_id, expected_minutes)
+    ahead = _people_ahead(session, place, now, moves.on_duty)
+    if moves.minutes_each is None:
+        return ahead, None
+    return ahead, math.ceil(ahead * moves.minutes_each / moves.open_counters)
 
 
 def _counters_on_duty(session: Session, service_id: int) -> list[policy.CounterOnDuty]:
