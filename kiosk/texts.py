@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from time import monotonic
 
+from flask import current_app
 from flask_babel import force_locale, format_time, gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 
@@ -85,14 +87,29 @@ class Office:
     closes_at: datetime | None      # the end of today's current opening, local; None: not today
 
 
+# Phones ask for their status on every change of the queue; a branch's name, address and hours
+# change only when an administrator edits them, so they are read at most this often per process
+# (as long as the booking pages keep opening hours, models/slot_cache.py).
+OFFICE_KEPT_S = 30.0
+
+
 def office_of(view: TicketView, now: datetime, language: str) -> Office:
-    with runtime().reader() as session:
-        branch = session.execute(select(Branch).where(Branch.code == view.branch)).scalar_one()
-        names, address, hours = dict(branch.names), branch.address, dict(branch.opening_hours or {})
+    names, address, hours = _office_record(view.branch)
     local = now.astimezone(zone(view.timezone))
     closes = next((end for start, end in intervals(hours, local.weekday()) if start <= local.time() < end), None)
     closes_at = None if closes in (None, time.max) else datetime.combine(local.date(), closes, local.tzinfo)
     return Office(localized(names, language), address, closes_at)
+
+
+def _office_record(branch_code: str) -> tuple[dict, str, dict]:
+    kept = current_app.extensions.setdefault("okenko.offices", {})  # per app: one per database
+    entry = kept.get(branch_code)
+    if entry is None or monotonic() - entry[0] >= OFFICE_KEPT_S:
+        with runtime().reader() as session:
+            branch = session.execute(select(Branch).where(Branch.code == branch_code)).scalar_one()
+            entry = (monotonic(), dict(branch.names), branch.address, dict(branch.opening_hours or {}))
+        kept[branch_code] = entry   # a ticket's branch exists: as many entries as branches
+    return entry[1:]
 
 
 def phone_texts(view: TicketView, language: str | None = None) -> dict[str, str | None]:

@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, insert, select, update
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from . import estimates, policy, snapshot
 from .base import utcnow
@@ -282,7 +282,7 @@ class QueueEngine:
 
     def ticket_by_token(self, token: str) -> TicketView:
         with self.read() as session:
-            ticket = session.execute(select(Ticket).where(Ticket.token == token)).scalar_one_or_none()
+            ticket = session.execute(TICKET_BY_TOKEN, {"token": token}).scalar_one_or_none()
             if ticket is None:
                 raise NotFound("no ticket with this token")
             return _with_estimate(session, ticket, self.clock())
@@ -475,6 +475,11 @@ def _settle_appointment(ticket: Ticket, status: AppointmentStatus) -> None:
             .where(Appointment.id == ticket.appointment_id,
                    Appointment.status == AppointmentStatus.CHECKED_IN.value)
             .values(status=status.value))
+
+
+# Every phone asks for its ticket's status: one statement with what its view shows, built once.
+TICKET_BY_TOKEN = (select(Ticket).where(Ticket.token == bindparam("token"))
+                   .options(joinedload(Ticket.branch), joinedload(Ticket.service), joinedload(Ticket.counter)))
 
 
 def _with_estimate(session: Session, ticket: Ticket, now: datetime) -> TicketView:
