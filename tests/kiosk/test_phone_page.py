@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from flask_babel import force_locale
 
+from kiosk import texts as kiosk_texts
 from kiosk.texts import estimated_wait
 
 from ..api.helpers import counter_id, issue, staff_headers
@@ -147,3 +148,17 @@ def test_warning_when_the_office_closes_before_the_turn(demo_app):
     assert texts["closing"] == ("Le bureau ferme à 12:00, peut-être avant votre tour. Demandez à l'accueil "
                                 "s'il vaut la peine d'attendre.")
     assert client.get(f"/api/v1/tickets/{tickets[0]['token']}").json["texts"]["closing"] is None
+
+
+def test_an_address_edit_reaches_the_phone_page_once_the_kept_office_expires(client, monkeypatch):
+    ticket = issue(client, language="en").json
+    status = f"/api/v1/tickets/{ticket['token']}"
+    assert client.get(status).json["texts"]["address"] == "Koněvova 188/32, Praha 3 – Žižkov"
+    coordinator = staff_headers(client, "coordinator")
+    edited = client.patch("/api/v1/branches/praha-iv", json={"address": "Cejl 62, Brno"}, headers=coordinator)
+    assert edited.status_code == 200, edited.json
+    # Kept for OFFICE_KEPT_S (30 s): a phone asking again at once still reads the old address.
+    assert client.get(status).json["texts"]["address"] == "Koněvova 188/32, Praha 3 – Žižkov"
+    later = kiosk_texts.monotonic() + 30
+    monkeypatch.setattr(kiosk_texts, "monotonic", lambda: later)
+    assert client.get(status).json["texts"]["address"] == "Cejl 62, Brno"
