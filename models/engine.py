@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 from . import estimates, policy, snapshot
 from .base import utcnow
 from .bus import EventBus, PublishedEvent
+from .db import HotStatement
 from .errors import Conflict, InvalidInput, NotFound, NotYourTicket
 from .fields import REASON, fit
 from .holders import require_holder
@@ -54,11 +55,11 @@ class UnitOfWork:
                service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
                **data) -> None:
         seq = next_event_seq(self.session, branch_id)
-        self.session.connection().execute(INSERT_EVENT, {
-            "branch_id": branch_id, "seq": seq, "type": type_, "at": self.now,
-            "ticket_id": ticket["id"] if ticket else None, "counter_id": counter.id if counter else None,
-            "service_id": service_id, "staff_id": staff_id, "data": data,
-        })
+        INSERT_EVENT.rows(
+            self.session, branch_id=branch_id, seq=seq, type=type_, at=self.now,
+            ticket_id=ticket["id"] if ticket else None, counter_id=counter.id if counter else None,
+            service_id=service_id, staff_id=staff_id, data=data,
+        )
         self.published.append(PublishedEvent(
             branch=branch_code, seq=seq, type=type_, at=self.now, ticket=ticket,
             counter=counter_ref(counter), data=data,
@@ -338,7 +339,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
                             target.branch_id, day)
     ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes, pace)
     values["estimated_wait_minutes"] = wait          # what the visitor is told, for the statistics
-    values["id"] = work.session.connection().execute(INSERT_TICKET, values).scalar_one()
+    values["id"] = INSERT_TICKET.scalar(work.session, **values)
     published = {"id": values["id"], "number": values["label"], "token": values["token"],
                  "status": values["status"], "service": target.service_code,
                  "service_names": dict(target.names), "language": language,
@@ -356,7 +357,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     )
 
 
-ISSUE_TARGET = (
+ISSUE_TARGET = HotStatement(
     select(Branch.id.label("branch_id"), Branch.code.label("branch_code"), Branch.timezone,
            Branch.languages.label("branch_languages"), Service.id.label("service_id"),
            Service.code.label("service_code"), Service.prefix, Service.names,
@@ -366,14 +367,18 @@ ISSUE_TARGET = (
     .outerjoin(Service, and_(Service.branch_id == Branch.id, Service.code == bindparam("service")))
     .where(Branch.code == bindparam("branch"))
 )
-INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
-INSERT_EVENT = insert(Event.__table__)
+INSERT_TICKET = HotStatement(insert(Ticket.__table__).returning(Ticket.__table__.c.id), columns=(
+    "branch_id", "service_id", "issued_service_id", "service_day", "number", "label", "language", "status",
+    "priority", "token", "issued_at", "effective_at", "due_at", "call_count", "appointment_id", "device_id",
+    "estimated_wait_minutes"))
+INSERT_EVENT = HotStatement(insert(Event.__table__), columns=(
+    "branch_id", "seq", "type", "at", "ticket_id", "counter_id", "service_id", "staff_id", "data"))
 NOT_YET_INSERTED = 2**31 - 1      # an id larger than any ticket's (the column is a 32-bit integer on PostgreSQL)
 
 
 def _issue_target(session: Session, branch_code: str, service_code: str):
     """The branch and service a ticket is issued for, as one row."""
-    row = session.connection().execute(ISSUE_TARGET, {"branch": branch_code, "service": service_code}).first()
+    row = next(iter(ISSUE_TARGET.rows(session, branch=branch_code, service=service_code)), None)
     if row is None:
         raise NotFound(f"unknown branch '{branch_code}'", field="branch")
     if row.service_id is None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import policy
 from .base import UTCDateTime
+from .db import HotStatement
 from .org import Counter, counter_services
 from .queue import Ticket
 from .tally import QueueTally
@@ -114,7 +115,7 @@ def _ahead(due: bool, mismatch: int | None):
     parts = [_tally(_TALLY_SPEAKS), _special(_SPEAKS)] if mismatch == 1 else []
     if due:  # due appointments rank by their time, then id
         parts.append(_count(*group, _DUE, or_(Ticket.due_at < _TIME, and_(Ticket.due_at == _TIME, Ticket.id < _ID))))
-        return select(_sum(parts))
+        return HotStatement(select(_sum(parts)))
     # The outer bound makes each a range of the index; the OR alone would step through the priority.
     earlier = and_(Ticket.effective_at <= _TIME,
                    or_(Ticket.effective_at < _TIME, and_(Ticket.effective_at == _TIME, Ticket.id < _ID)))
@@ -126,7 +127,7 @@ def _ahead(due: bool, mismatch: int | None):
               _special(*group, _NOT_DUE, Ticket.priority > _PRIORITY),
               _tally(*tally_group, QueueTally.priority == _PRIORITY),
               _special(*group, _NOT_DUE, Ticket.priority == _PRIORITY, earlier)]
-    return select(_sum(parts) - _count(*group, _PLAIN, Ticket.priority == _PRIORITY, later))
+    return HotStatement(select(_sum(parts) - _count(*group, _PLAIN, Ticket.priority == _PRIORITY, later)))
 
 
 def _sum(parts: list[ColumnElement]) -> ColumnElement:
@@ -136,7 +137,7 @@ def _sum(parts: list[ColumnElement]) -> ColumnElement:
     return total
 
 
-COUNTERS_ON_DUTY = (
+COUNTERS_ON_DUTY = HotStatement(
     select(Counter.id, Counter.state, Counter.languages)
     .join(counter_services, counter_services.c.counter_id == Counter.id)
     .where(counter_services.c.service_id == bindparam("service_id"))
@@ -146,7 +147,7 @@ WAITING = select(
     select(func.coalesce(func.sum(QueueTally.waiting), 0)).where(_TALLY_QUEUE).scalar_subquery()
     + select(func.count()).where(_SAME_QUEUE, _SPECIAL)
     .with_hint(Ticket, "INDEXED BY ix_ticket_special", "sqlite").scalar_subquery())
-RECENT_DURATIONS = (
+RECENT_DURATIONS = HotStatement(
     select(Ticket.started_at, Ticket.finished_at)
     .where(
         Ticket.branch_id == bindparam("branch_id"),
@@ -209,7 +210,7 @@ def standing(session: Session, place: Place, now: datetime, expected_minutes: in
 
 
 def _counters_on_duty(session: Session, service_id: int) -> list[policy.CounterOnDuty]:
-    rows = session.connection().execute(COUNTERS_ON_DUTY, {"service_id": service_id})
+    rows = COUNTERS_ON_DUTY.rows(session, service_id=service_id)
     return [policy.CounterOnDuty(id_, state == CounterState.OPEN.value, frozenset(languages or ()))
             for id_, state, languages in rows]
 
@@ -224,7 +225,7 @@ def _people_ahead(session: Session, place: Place, now: datetime, on_duty: list[p
     matching = ticket.needs_language_match and bool(counter.languages)
     if matching:
         params["languages"] = sorted(counter.languages)
-    return session.connection().execute(_ahead(not not_due, mismatch if matching else None), params).scalar_one()
+    return _ahead(not not_due, mismatch if matching else None).scalar(session, **params)
 
 
 def waiting_count(session: Session, branch_id: int, service_id: int, day: date) -> int:
@@ -234,7 +235,7 @@ def waiting_count(session: Session, branch_id: int, service_id: int, day: date) 
 
 def average_service_minutes(session: Session, branch_id: int, service_id: int, expected_minutes: int) -> float:
     """Minutes one visitor of this service takes at a counter, from its recent service times."""
-    rows = session.connection().execute(RECENT_DURATIONS, {"branch_id": branch_id, "service_id": service_id})
+    rows = RECENT_DURATIONS.rows(session, branch_id=branch_id, service_id=service_id)
     return service_minutes_estimate([(end - start).total_seconds() / 60 for start, end in rows],
                                     expected_minutes)
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .db import HotStatement
 from .org import Branch
 from .queue import TicketSequence
 
@@ -46,8 +47,9 @@ def _allocate_statement(insert):
 
 
 # Built once: the upsert is the same statement on both dialects, spelled by each one's insert().
-ALLOCATE = {"postgresql": _allocate_statement(postgresql.insert), "sqlite": _allocate_statement(sqlite.insert)}
-NEXT_EVENT_SEQ = (
+ALLOCATE = {"postgresql": HotStatement(_allocate_statement(postgresql.insert)),
+            "sqlite": HotStatement(_allocate_statement(sqlite.insert))}
+NEXT_EVENT_SEQ = HotStatement(
     update(Branch.__table__)
     .where(Branch.__table__.c.id == bindparam("branch_id"))
     .values(event_seq=Branch.__table__.c.event_seq + 1)
@@ -56,11 +58,9 @@ NEXT_EVENT_SEQ = (
 
 
 def allocate_number(session: Session, branch_id: int, service_id: int, day: date) -> int:
-    connection = session.connection()
-    statement = ALLOCATE[connection.dialect.name]
-    return connection.execute(statement, {"branch_id": branch_id, "service_id": service_id,
-                                          "service_day": day}).scalar_one()
+    statement = ALLOCATE[session.connection().dialect.name]
+    return statement.scalar(session, branch_id=branch_id, service_id=service_id, service_day=day)
 
 
 def next_event_seq(session: Session, branch_id: int) -> int:
-    return session.connection().execute(NEXT_EVENT_SEQ, {"branch_id": branch_id}).scalar_one()
+    return NEXT_EVENT_SEQ.scalar(session, branch_id=branch_id)

@@ -103,7 +103,7 @@ def test_positions_and_counts_read_the_tally_not_the_queue(setup, any_db_url):
     assert queue.ticket(first.id).position == 1
     if not any_db_url.startswith("sqlite"):
         return
-    statement = _ahead(False, None).compile(dialect=writer.kw["bind"].dialect)
+    statement = _ahead(False, None).statement.compile(dialect=writer.kw["bind"].dialect)
     with writer() as session:
         plan = session.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN " + str(statement), (None,) * len(statement.positiontup)).all()
