@@ -42,7 +42,7 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         # Writers take the write lock up front, so concurrent writers queue
         # on busy_timeout instead of failing; readers stay concurrent.
         mode = "IMMEDIATE" if connection.get_execution_options().get("writes") else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.connection.driver_connection.execute(f"BEGIN {mode}")  # on the driver: every transaction
 
     return engine
 
