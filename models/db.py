@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import threading
-from collections import namedtuple
-from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -42,7 +40,9 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         # Writers take the write lock up front, so concurrent writers queue
         # on busy_timeout instead of failing; readers stay concurrent.
         mode = "IMMEDIATE" if connection.get_execution_options().get("writes") else "DEFERRED"
-        connection.connection.driver_connection.execute(f"BEGIN {mode}")  # on the driver: every transaction
+        # On the driver: every transaction begins here, and SQLAlchemy's execution (events, echo)
+        # around this one fixed statement cost more than SQLite's own work.
+        connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
     return engine
 
@@ -57,93 +57,3 @@ def make_sessions(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[S
     writer = sessionmaker(engine.execution_options(writes=True), expire_on_commit=False, info=info)
     reader = sessionmaker(engine, expire_on_commit=False)
     return writer, reader
-
-
-class DriverRead:
-    """A one-statement read that runs on every request (a kiosk's device lookup), on a pooled driver
-    connection of its own, outside any transaction: SQLAlchemy's work around a statement (≈ 40 µs
-    here, plus a BEGIN and a ROLLBACK) was most of the lookup's cost. Compiled once, converted as
-    HotStatement does."""
-
-    def __init__(self, engine: Engine, statement):
-        self._engine = engine
-        self._compiled = _Compiled.of(statement, engine.dialect, None)
-        if self._compiled is None:
-            raise ValueError("a driver read cannot expand IN lists")
-
-    def rows(self, **params) -> list[tuple]:
-        connection = self._engine.raw_connection()
-        try:
-            return self._compiled.run(connection.driver_connection, params)
-        finally:
-            connection.close()  # back to the pool, which ends any transaction the driver began
-
-
-class HotStatement:
-    """A statement on the busiest path (issuing a ticket: eight of them in one transaction), run on
-    the driver cursor of the session's own connection, inside its transaction. SQLAlchemy's work
-    around an execution (≈ 40 µs here) cost more than SQLite's own for these short statements.
-
-    Compiled once per dialect. Parameters and selected columns still pass through their types'
-    processors (`TypeEngine.bind_processor` / `result_processor`), so the database is given, and the
-    caller gets back, exactly what SQLAlchemy would. Rows are named tuples (`row.service_id`).
-    Statements with expanding parameters (`IN` lists), or an INSERT that would leave a column to a
-    Python-side default, are run by SQLAlchemy instead. An INSERT names the columns it is given
-    (`columns`), as SQLAlchemy's execution does from the parameters."""
-
-    def __init__(self, statement, columns: tuple[str, ...] | None = None):
-        self.statement = statement
-        self.columns = columns
-        self._compiled: dict[tuple[str, str], _Compiled | None] = {}
-
-    def rows(self, session: Session, **params) -> list[tuple]:
-        connection = session.connection()
-        dialect = connection.dialect
-        key = (dialect.name, dialect.driver)
-        if key not in self._compiled:
-            self._compiled[key] = _Compiled.of(self.statement, dialect, self.columns)
-        compiled = self._compiled[key]
-        if compiled is None:
-            return list(connection.execute(self.statement, params))
-        return compiled.run(connection.connection.driver_connection, params)
-
-    def scalar(self, session: Session, **params):
-        return self.rows(session, **params)[0][0]
-
-
-class _Compiled:
-    def __init__(self, sql: str, order: tuple[str, ...] | None, defaults: dict, binds: dict[str, Callable],
-                 results: tuple[Callable | None, ...], row: type):
-        self.sql, self.order, self.defaults, self.binds, self.results, self.row = \
-            sql, order, defaults, binds, results, row
-
-    @classmethod
-    def of(cls, statement, dialect: Dialect, columns: tuple[str, ...] | None) -> _Compiled | None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns else None)
-        if any(bind.expanding for bind in compiled.binds.values()) or compiled.insert_prefetch \
-                or compiled.update_prefetch:
-            return None
-        binds = {name: processor for name, bind in compiled.binds.items()
-                 if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
-        # Literal values in the statement (a status compared with 'waiting') are parameters too.
-        defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-        columns = list(statement.selected_columns) if isinstance(statement, Select) else []
-        results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-        row = namedtuple("Row", [column.key for column in columns], rename=True) if columns else tuple
-        return cls(str(compiled), tuple(compiled.positiontup) if compiled.positional else None, defaults,
-                   binds, results, row)
-
-    def run(self, driver_connection, params: dict) -> list[tuple]:
-        values = self.defaults | params
-        for name, process in self.binds.items():
-            values[name] = process(values[name])
-        cursor = driver_connection.cursor()
-        try:
-            cursor.execute(self.sql, values if self.order is None else tuple(values[name] for name in self.order))
-            found = cursor.fetchall() if cursor.description else []
-        finally:
-            cursor.close()
-        if not self.results:
-            return [tuple(row) for row in found]
-        return [self.row(*(value if process is None else process(value)
-                           for process, value in zip(self.results, row, strict=True))) for row in found]

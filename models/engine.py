@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 from . import estimates, policy, snapshot
 from .base import utcnow
 from .bus import EventBus, PublishedEvent
-from .db import HotStatement
+from .driver import HotStatement
 from .errors import Conflict, InvalidInput, NotFound, NotYourTicket
 from .fields import REASON, fit
 from .holders import require_holder

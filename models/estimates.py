@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import policy
 from .base import UTCDateTime
-from .db import HotStatement
+from .driver import HotStatement
 from .org import Counter, counter_services
 from .queue import Ticket
 from .tally import QueueTally
@@ -187,9 +187,11 @@ class Pace:
     on_duty: list[policy.CounterOnDuty]
     minutes_each: float | None
 
-    @property
-    def open_counters(self) -> int:
-        return sum(1 for counter in self.on_duty if counter.open)
+    def wait(self, ahead: int) -> int | None:
+        """Minutes until a visitor with `ahead` people before them is called."""
+        if self.minutes_each is None:
+            return None
+        return wait_minutes(ahead, self.minutes_each, sum(1 for counter in self.on_duty if counter.open))
 
 
 def pace(session: Session, branch_id: int, service_id: int, expected_minutes: int) -> Pace:
@@ -202,11 +204,10 @@ def standing(session: Session, place: Place, now: datetime, expected_minutes: in
              known_pace: Pace | None = None) -> tuple[int, int | None]:
     """(people ahead, estimated wait in minutes) of a waiting ticket. Issuing reads the pace first,
     before it takes the queue's number lock, so that the lock is held for fewer statements."""
-    moves = known_pace or pace(session, place.branch_id, place.ticket.service_id, expected_minutes)
-    ahead = _people_ahead(session, place, now, moves.on_duty)
-    if moves.minutes_each is None:
-        return ahead, None
-    return ahead, math.ceil(ahead * moves.minutes_each / moves.open_counters)
+    if known_pace is None:
+        known_pace = pace(session, place.branch_id, place.ticket.service_id, expected_minutes)
+    ahead = _people_ahead(session, place, now, known_pace.on_duty)
+    return ahead, known_pace.wait(ahead)
 
 
 def _counters_on_duty(session: Session, service_id: int) -> list[policy.CounterOnDuty]:
@@ -270,5 +271,8 @@ def _wait(session: Session, branch_id: int, service_id: int, expected_minutes: i
           counters: int) -> int | None:
     if counters == 0:
         return None
-    average = average_service_minutes(session, branch_id, service_id, expected_minutes)
-    return math.ceil(ahead * average / counters)
+    return wait_minutes(ahead, average_service_minutes(session, branch_id, service_id, expected_minutes), counters)
+
+
+def wait_minutes(ahead: int, minutes_each: float, counters: int) -> int:
+    return math.ceil(ahead * minutes_each / counters)

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .db import HotStatement
+from .driver import HotStatement
 from .org import Branch
 from .queue import TicketSequence
 

@@ -14,7 +14,7 @@ from flask import g, request
 from sqlalchemy import bindparam, select
 
 from models import Branch, Counter, Device, InterpreterRequest, Role, StaffIdentity, Ticket
-from models.db import DriverRead
+from models.driver import DriverRead
 from models.fields import TOKEN, fit
 from models.security import token_fingerprint
 
