@@ -362,7 +362,7 @@ def report(rows: list[dict]) -> None:
         slots, attempts = by.get(("slots", 10, c)), by.get(("booking", 10, c))
         if slots and attempts:
             print(f"c={c} booking surge: {slots['wrk_rps']:.0f} slot reads/s, {attempts['wrk_all_rps']:.0f} booking "
-                  f"attempts/s (201 or 409 full)")
+                  f"attempts answered/s (201 booked, 409 full or 503 busy)")
     held = by.get(("booked", 10, 0))
     if held:
         print(f"contested slot: {held['booked']} appointments for {held['capacity']} places "
