@@ -22,6 +22,7 @@ from .bus import EventBus, PublishedEvent
 from .driver import HotStatement
 from .errors import Conflict, InvalidInput, NotFound, NotYourTicket
 from .fields import REASON, fit
+from .group_commit import GroupCommit
 from .holders import require_holder
 from .interpreting import close_requests_of
 from .numbering import allocate_number, next_event_seq, service_day, ticket_label
@@ -50,6 +51,14 @@ class UnitOfWork:
         self.session = session
         self.now = now
         self.published: list[PublishedEvent] = []
+        self._kept: dict[tuple, object] = {}
+
+    def once(self, key: tuple, read: Callable[[], object]):
+        """`read()` once per transaction: for what the transaction itself does not change (a service's
+        settings and pace, read by every ticket of a batch, models/group_commit.py)."""
+        if key not in self._kept:
+            self._kept[key] = read()
+        return self._kept[key]
 
     def record(self, type_: str, *, branch_id: int, branch_code: str, ticket: dict | None = None,
                service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
@@ -83,6 +92,7 @@ class QueueEngine:
         self._reader = reader or writer
         self.bus = bus or EventBus()
         self.clock = clock
+        self.issuing = GroupCommit(self.transaction)
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -113,9 +123,9 @@ class QueueEngine:
 
     def issue_ticket(self, branch_code: str, service_code: str, language: str, *,
                      priority: int = 0, device_id: int | None = None, staff_id: int | None = None) -> TicketView:
-        with self.transaction() as work:
-            return issue_in(work, branch_code, service_code, language, priority=priority,
-                            device_id=device_id, staff_id=staff_id)
+        """Taps that arrive together share one transaction (models/group_commit.py)."""
+        return self.issuing.run(lambda work: issue_in(work, branch_code, service_code, language, priority=priority,
+                                                       device_id=device_id, staff_id=staff_id))
 
     # ---- counter side --------------------------------------------------------------------
 
@@ -316,12 +326,14 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
              appointment_id: int | None = None) -> TicketView:
     """Issue a ticket inside `work` (a kiosk tap, or an appointment's check-in). The busiest path,
     so it runs prepared Core statements, not ORM units."""
-    target = _issue_target(work.session, branch_code, service_code)
+    target = work.once(("issue_target", branch_code, service_code),
+                       lambda: _issue_target(work.session, branch_code, service_code))
     check_language(target.service_code, target.service_languages or target.branch_languages, language)
     day = service_day(target.timezone, work.now)
     # Read before the number: on PostgreSQL its row stays locked until commit, and every kiosk of the
     # service waits for it. The count of those ahead comes after it, so it sees the previous ticket.
-    pace = estimates.pace(work.session, target.branch_id, target.service_id, target.expected_minutes)
+    pace = work.once(("pace", target.service_id),
+                     lambda: estimates.pace(work.session, target.branch_id, target.service_id, target.expected_minutes))
     number = allocate_number(work.session, target.branch_id, target.service_id, day)
     values = {
         "branch_id": target.branch_id, "service_id": target.service_id,

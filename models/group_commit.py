@@ -1,0 +1,106 @@
+"""Kiosk taps that arrive together are issued in one write transaction (group commit).
+
+Most of a ticket's cost is the transaction around it, not its own rows: on SQLite the commit
+writes every changed page to the WAL (the same index pages for every ticket) and the next
+transaction starts over; on PostgreSQL every statement is a round trip and the service's number
+row stays locked until commit. Taps that arrive together share that cost. The first becomes the
+leader: it yields once, so that the taps already read off their sockets reach here and join, then
+runs all of them in one transaction, in arrival order. The others wait for their outcome.
+
+A member's failure must neither cost the others their tickets nor leave its half-done writes
+behind: then the whole batch is rolled back and each member runs alone, in a transaction of its
+own, to its own outcome.
+
+One leader at a time: taps arriving while a batch runs wait, and the first of them leads the next
+batch once the current one is settled.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+MAX_BATCH = 64   # a batch holds the write lock; past this, the rest lead the next one
+
+
+class _Member:
+    __slots__ = ("step", "settled", "value", "error", "leads")
+
+    def __init__(self, step: Callable[[Any], Any]):
+        self.step = step
+        self.settled = threading.Event()   # a gevent Event once gevent has patched threading
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.leads = False                 # woken to lead the next batch, not settled
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class GroupCommit:
+    """Runs `step(work)` in a transaction from `transaction()`, shared with concurrent callers."""
+
+    def __init__(self, transaction: Callable[[], AbstractContextManager], max_batch: int = MAX_BATCH):
+        self._transaction = transaction
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._waiting: list[_Member] = []
+        self._leading = False
+
+    @property
+    def waiting(self) -> int:
+        """Taps waiting for a batch (the one running is not counted)."""
+        return len(self._waiting)
+
+    def run(self, step: Callable[[Any], Any]) -> Any:
+        member = _Member(step)
+        with self._lock:
+            self._waiting.append(member)
+            leads, self._leading = not self._leading, True
+        if not leads:
+            member.settled.wait()
+            if not member.leads:
+                return member.outcome()
+        self._lead()
+        return member.outcome()
+
+    def _lead(self) -> None:
+        time.sleep(0)   # under gevent: a switch to the hub, which runs the taps already received
+        with self._lock:
+            batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+        try:
+            self._settle(batch)
+        finally:
+            for member in batch:
+                if member.value is None and member.error is None:   # the leader was interrupted
+                    member.error = RuntimeError("issuing was interrupted; please try again")
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].leads = True
+                    self._waiting[0].settled.set()
+                else:
+                    self._leading = False
+            for member in batch:
+                member.settled.set()
+
+    def _settle(self, batch: list[_Member]) -> None:
+        if len(batch) > 1:
+            try:
+                with self._transaction() as work:
+                    values = [member.step(work) for member in batch]
+            except Exception:   # noqa: BLE001 - each member now runs alone and gets its own outcome
+                pass
+            else:
+                for member, value in zip(batch, values, strict=True):
+                    member.value = value
+                return
+        for member in batch:
+            try:
+                with self._transaction() as work:
+                    member.value = member.step(work)
+            except Exception as exc:  # noqa: BLE001 - the member's own outcome, raised in its caller
+                member.error = exc

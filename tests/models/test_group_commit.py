@@ -1,0 +1,132 @@
+"""Kiosk taps that arrive together are issued in one transaction (models/group_commit.py), on SQLite
+and PostgreSQL: what each tap gets is what it would get alone, and a failing tap costs no one else."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import event, select
+
+from models import Event, NotFound, QueueEngine
+from models.group_commit import GroupCommit
+
+from ..factories import build_world
+
+
+def _commits(engine) -> list[int]:
+    done: list[int] = []
+    event.listen(engine, "commit", lambda _connection: done.append(1))
+    return done
+
+
+def _held_leader(queue: QueueEngine):
+    """The first tap's batch is not over (its events are published after its commit) until released."""
+    published, release = threading.Event(), threading.Event()
+
+    def hold_first(_event):
+        if not published.is_set():
+            published.set()
+            release.wait(10)
+    queue.bus.subscribe(hold_first)
+    return published, release
+
+
+def _until_waiting(queue: QueueEngine, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while queue.issuing.waiting < count:
+        assert time.monotonic() < deadline, "the taps did not queue behind the leader"
+        time.sleep(0.01)
+
+
+def test_taps_arriving_during_a_transaction_share_the_next_one(any_db):
+    build_world(any_db.writer)
+    queue = QueueEngine(any_db.writer, any_db.reader)
+    published, release = _held_leader(queue)
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(queue.issue_ticket, "b1", "assistance", "cs")
+        assert published.wait(10)
+        commits = _commits(any_db.engine)
+        rest = [pool.submit(queue.issue_ticket, "b1", "assistance", language)
+                for language in ("en", "ru", "vi", "mn", "ar")]
+        _until_waiting(queue, 5)
+        release.set()
+        tickets = [future.result(10) for future in [first, *rest]]
+    assert len(commits) == 1        # the five that waited, together (the first had committed already)
+    assert tickets[0].number == "A-001" and tickets[0].people_ahead == 0
+    assert sorted(t.number for t in tickets[1:]) == ["A-002", "A-003", "A-004", "A-005", "A-006"]
+    # Within the batch each ticket counts the ones issued before it, as it would alone.
+    assert sorted((t.number, t.people_ahead, t.position) for t in tickets[1:]) == [
+        ("A-002", 1, 2), ("A-003", 2, 3), ("A-004", 3, 4), ("A-005", 4, 5), ("A-006", 5, 6)]
+    assert {t.language for t in tickets} == {"cs", "en", "ru", "vi", "mn", "ar"}
+    with any_db.reader() as session:
+        assert session.execute(select(Event.seq).order_by(Event.seq)).scalars().all() == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_failing_tap_in_a_batch_fails_alone_and_leaves_no_gap(any_db):
+    build_world(any_db.writer)
+    queue = QueueEngine(any_db.writer, any_db.reader)
+    published, release = _held_leader(queue)
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(queue.issue_ticket, "b1", "assistance", "cs")
+        assert published.wait(10)
+        good = [pool.submit(queue.issue_ticket, "b1", "assistance", "en") for _ in range(2)]
+        _until_waiting(queue, 2)
+        bad = pool.submit(queue.issue_ticket, "b1", "no-such-service", "en")
+        _until_waiting(queue, 3)
+        good += [pool.submit(queue.issue_ticket, "b1", "assistance", "ru") for _ in range(2)]
+        _until_waiting(queue, 5)
+        release.set()
+        numbers = [future.result(10).number for future in [first, *good]]
+        with pytest.raises(NotFound, match="no service 'no-such-service'"):
+            bad.result(10)
+    # The batch's first attempt allocated numbers before the failing tap, then was rolled back.
+    assert sorted(numbers) == ["A-001", "A-002", "A-003", "A-004", "A-005"]
+    with any_db.reader() as session:
+        assert session.execute(select(Event.seq).order_by(Event.seq)).scalars().all() == [1, 2, 3, 4, 5]
+
+
+class _Interrupted(BaseException):
+    """As a killed greenlet's GreenletExit: not an error of the tap, so not caught as one."""
+
+
+def test_an_interrupted_leader_fails_its_batch_and_the_next_tap_leads():
+    transactions: list[str] = []
+
+    class Transaction:
+        def __enter__(self):
+            transactions.append("begin")
+            return "work"
+
+        def __exit__(self, kind, *_):
+            transactions.append("rollback" if kind else "commit")
+
+    group = GroupCommit(Transaction)
+    entered, release = threading.Event(), threading.Event()
+
+    def leader_step(_work):
+        entered.set()
+        release.wait(10)
+        return "leader"
+
+    def interrupted(_work):
+        raise _Interrupted
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(group.run, leader_step)
+        assert entered.wait(10)
+        doomed = [pool.submit(group.run, interrupted)]
+        while group.waiting < 1:
+            time.sleep(0.01)
+        doomed.append(pool.submit(group.run, lambda _work: "never"))
+        while group.waiting < 2:
+            time.sleep(0.01)
+        release.set()
+        assert first.result(10) == "leader"
+        with pytest.raises(_Interrupted):
+            doomed[0].result(10)                     # the interrupted leader of the second batch
+        with pytest.raises(RuntimeError, match="interrupted; please try again"):
+            doomed[1].result(10)                     # its batch's other member: told, not left waiting
+        assert group.run(lambda _work: "after") == "after"   # and a later tap leads again
+    assert transactions == ["begin", "commit", "begin", "rollback", "begin", "commit"]
