@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import request
+from werkzeug.sansio.utils import get_current_url
 
 from models.appointments import AppointmentView
 from models.codes import display_code
@@ -62,7 +63,13 @@ def _field_names(kind: type) -> tuple[str, ...]:
 
 
 def _base() -> str:
-    return runtime().settings.public_url.rstrip("/") or request.host_url.rstrip("/")
+    return runtime().settings.public_url.rstrip("/") or _host_url(request.scheme, request.host)
+
+
+@lru_cache(maxsize=256)
+def _host_url(scheme: str, host: str) -> str:
+    # request.host_url, less its IRI decoding on every kiosk tap (a few % of one): few hosts reach us.
+    return get_current_url(scheme, host).rstrip("/")
 
 
 def _dates(body: dict) -> dict:
