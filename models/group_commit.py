@@ -12,7 +12,8 @@ behind: then the whole batch is rolled back and each member runs alone, in a tra
 own, to its own outcome.
 
 One leader at a time: taps arriving while a batch runs wait, and the first of them leads the next
-batch once the current one is settled.
+batch once the current one is settled. A tap made by the leader itself while it settles a batch
+(from an event subscriber) runs alone at once: it would otherwise wait for itself.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._waiting: list[_Member] = []
         self._leading = False
+        self._here = threading.local()     # greenlet-local once gevent has patched threading
 
     @property
     def waiting(self) -> int:
@@ -57,6 +59,9 @@ class GroupCommit:
         return len(self._waiting)
 
     def run(self, step: Callable[[Any], Any]) -> Any:
+        if getattr(self._here, "leading", False):
+            with self._transaction() as work:
+                return step(work)
         member = _Member(step)
         with self._lock:
             self._waiting.append(member)
@@ -72,9 +77,11 @@ class GroupCommit:
         time.sleep(0)   # under gevent: a switch to the hub, which runs the taps already received
         with self._lock:
             batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+        self._here.leading = True
         try:
             self._settle(batch)
         finally:
+            self._here.leading = False
             for member in batch:
                 if member.value is None and member.error is None:   # the leader was interrupted
                     member.error = RuntimeError("issuing was interrupted; please try again")

@@ -130,3 +130,18 @@ def test_an_interrupted_leader_fails_its_batch_and_the_next_tap_leads():
             doomed[1].result(10)                     # its batch's other member: told, not left waiting
         assert group.run(lambda _work: "after") == "after"   # and a later tap leads again
     assert transactions == ["begin", "commit", "begin", "rollback", "begin", "commit"]
+
+
+def test_a_tap_made_while_a_batch_is_settled_runs_alone(any_db):
+    """An event subscriber of the leader's own batch issuing a ticket must not wait for that batch."""
+    build_world(any_db.writer)
+    queue = QueueEngine(any_db.writer, any_db.reader)
+    follow_ups = []
+
+    def issue_a_follow_up(published):
+        if published.ticket and published.ticket["service"] == "assistance":
+            follow_ups.append(queue.issue_ticket("b1", "residence", "cs").number)
+    queue.bus.subscribe(issue_a_follow_up)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(queue.issue_ticket, "b1", "assistance", "cs").result(10).number == "A-001"
+    assert follow_ups == ["R-001"]
