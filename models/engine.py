@@ -52,6 +52,7 @@ class UnitOfWork:
         self.now = now
         self.published: list[PublishedEvent] = []
         self._kept: dict[tuple, object] = {}
+        self._deferred: list[tuple[str, dict]] | None = None
 
     def once(self, key: tuple, read: Callable[[], object]):
         """`read()` once per transaction: for what the transaction itself does not change (a service's
@@ -60,9 +61,24 @@ class UnitOfWork:
             self._kept[key] = read()
         return self._kept[key]
 
-    def record(self, type_: str, *, branch_id: int, branch_code: str, ticket: dict | None = None,
-               service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
-               **data) -> None:
+    def defer_events(self) -> None:
+        """Record events only at `record_deferred()`: see QueueEngine._batch."""
+        self._deferred = []
+
+    def record_deferred(self) -> None:
+        deferred, self._deferred = self._deferred or [], None
+        for type_, fields in sorted(deferred, key=lambda event: event[1]["branch_id"]):   # stable
+            self.record(type_, **fields)
+
+    def record(self, type_: str, **fields) -> None:
+        if self._deferred is not None:
+            self._deferred.append((type_, fields))
+        else:
+            self._record(type_, **fields)
+
+    def _record(self, type_: str, *, branch_id: int, branch_code: str, ticket: dict | None = None,
+                service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
+                **data) -> None:
         seq = next_event_seq(self.session, branch_id)
         INSERT_EVENT.rows(
             self.session, branch_id=branch_id, seq=seq, type=type_, at=self.now,
@@ -92,7 +108,7 @@ class QueueEngine:
         self._reader = reader or writer
         self.bus = bus or EventBus()
         self.clock = clock
-        self.issuing = GroupCommit(self.transaction)
+        self.issuing = GroupCommit(self._batch)
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -111,6 +127,17 @@ class QueueEngine:
         self.bus.publish(work.published)
 
     @contextmanager
+    def _batch(self) -> Iterator[UnitOfWork]:
+        """A transaction for a batch of taps (models/group_commit.py) that takes its row locks in the
+        order single tickets do, so that batches in several processes (PostgreSQL) never deadlock:
+        the taps come sorted by branch and service, so the services' number rows are locked in that
+        order, and their events, which lock their branch's sequence row, are recorded last."""
+        with self.transaction() as work:
+            work.defer_events()
+            yield work
+            work.record_deferred()
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         session = self._reader()
         try:
@@ -125,7 +152,8 @@ class QueueEngine:
                      priority: int = 0, device_id: int | None = None, staff_id: int | None = None) -> TicketView:
         """Taps that arrive together share one transaction (models/group_commit.py)."""
         return self.issuing.run(lambda work: issue_in(work, branch_code, service_code, language, priority=priority,
-                                                       device_id=device_id, staff_id=staff_id))
+                                                       device_id=device_id, staff_id=staff_id),
+                                order=(branch_code, service_code))
 
     # ---- counter side --------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ writes every changed page to the WAL (the same index pages for every ticket) and
 transaction starts over; on PostgreSQL every statement is a round trip and the service's number
 row stays locked until commit. Taps that arrive together share that cost. The first becomes the
 leader: it yields once, so that the taps already read off their sockets reach here and join, then
-runs all of them in one transaction, in arrival order. The others wait for their outcome.
+runs all of them in one transaction, in the order the caller gives (arrival order within it). The
+others wait for their outcome.
 
 A member's failure must neither cost the others their tickets nor leave its half-done writes
 behind: then the whole batch is rolled back and each member runs alone, in a transaction of its
@@ -27,10 +28,11 @@ MAX_BATCH = 64   # a batch holds the write lock; past this, the rest lead the ne
 
 
 class _Member:
-    __slots__ = ("step", "settled", "value", "error", "leads")
+    __slots__ = ("step", "order", "settled", "value", "error", "leads")
 
-    def __init__(self, step: Callable[[Any], Any]):
+    def __init__(self, step: Callable[[Any], Any], order: tuple):
         self.step = step
+        self.order = order
         self.settled = threading.Event()   # a gevent Event once gevent has patched threading
         self.value: Any = None
         self.error: BaseException | None = None
@@ -58,11 +60,13 @@ class GroupCommit:
         """Taps waiting for a batch (the one running is not counted)."""
         return len(self._waiting)
 
-    def run(self, step: Callable[[Any], Any]) -> Any:
+    def run(self, step: Callable[[Any], Any], order: tuple = ()) -> Any:
+        """`step(work)`'s result. A batch runs its steps sorted by `order` (stable: taps of one order
+        keep their arrival order), so that concurrent batches take their locks in one order."""
         if getattr(self._here, "leading", False):
             with self._transaction() as work:
                 return step(work)
-        member = _Member(step)
+        member = _Member(step, order)
         with self._lock:
             self._waiting.append(member)
             leads, self._leading = not self._leading, True
@@ -96,13 +100,14 @@ class GroupCommit:
 
     def _settle(self, batch: list[_Member]) -> None:
         if len(batch) > 1:
+            ordered = sorted(batch, key=lambda member: member.order)
             try:
                 with self._transaction() as work:
-                    values = [member.step(work) for member in batch]
+                    values = [member.step(work) for member in ordered]
             except Exception:   # noqa: BLE001 - each member now runs alone and gets its own outcome
                 pass
             else:
-                for member, value in zip(batch, values, strict=True):
+                for member, value in zip(ordered, values, strict=True):
                     member.value = value
                 return
         for member in batch:

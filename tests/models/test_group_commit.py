@@ -145,3 +145,48 @@ def test_a_tap_made_while_a_batch_is_settled_runs_alone(any_db):
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(queue.issue_ticket, "b1", "assistance", "cs").result(10).number == "A-001"
     assert follow_ups == ["R-001"]
+
+
+def _deadlocks(database) -> int:
+    with database.engine.connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()").scalar_one()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first, second", [(("assistance", "residence"), ("residence", "assistance")),
+                                           (("assistance", "residence"), ("residence",))])
+def test_batches_of_two_processes_never_deadlock(postgres_url, first, second):
+    """Two processes' batches for the same services, arriving in opposite orders: each batch locks the
+    services' number rows in one order and its branch's event sequence last, as a single ticket does."""
+    from models.db import make_engine, make_sessions
+
+    from ..conftest import Database, _database
+    second_process = make_engine(postgres_url)
+    databases = [_database(postgres_url), Database(postgres_url, second_process, *make_sessions(second_process))]
+    try:
+        build_world(databases[0].writer)
+        engines = [QueueEngine(d.writer, d.reader) for d in databases]
+        before = _deadlocks(databases[0])
+        for _ in range(5):
+            holds = [_held_leader(engine) for engine in engines]
+            with ThreadPoolExecutor(8) as pool:
+                leaders = [pool.submit(engine.issue_ticket, "b1", "interpreting", "cs") for engine in engines]
+                for published, _release in holds:
+                    assert published.wait(10)
+                taps = []
+                for engine, services in zip(engines, (first, second), strict=True):
+                    for queued, service in enumerate(services, start=1):
+                        taps.append(pool.submit(engine.issue_ticket, "b1", service, "cs"))
+                        _until_waiting(engine, queued)      # so that they arrive in this order
+                for _published, release in holds:
+                    release.set()
+                for future in [*leaders, *taps]:
+                    future.result(20)
+        assert _deadlocks(databases[0]) - before == 0
+        with databases[0].reader() as session:
+            seqs = session.execute(select(Event.seq).order_by(Event.seq)).scalars().all()
+        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 5 * (2 + len(first) + len(second))
+    finally:
+        for database in databases:
+            database.engine.dispose()
