@@ -19,7 +19,18 @@ PASSWORD = 200               # a password as typed: argon2 needs no more
 
 def fit(text: str, limit: QueryableAttribute | int) -> str:
     """`text` cut to `limit`: a mapped string column such as `Branch.code`, or one of the lengths above."""
-    return text[: limit if isinstance(limit, int) else limit.type.length]
+    if isinstance(limit, int):
+        return text[:limit]
+    known = _LENGTHS.get(id(limit))
+    if known is None:
+        known = _LENGTHS[id(limit)] = (limit, limit.type.length)
+    return text[:known[1]]
+
+
+# Mapped columns' lengths by id() (an attribute compares as SQL, not as a key), each with its
+# attribute, so that its id is never reused: asking the attribute walks SQLAlchemy's comparator,
+# microseconds on paths that cut several texts a request.
+_LENGTHS: dict[int, tuple[QueryableAttribute, int]] = {}
 
 
 # Days this system can count from and to: date arithmetic (a day after, a zone's offset) overflows at
