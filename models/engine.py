@@ -1,4 +1,5 @@
-"""The queue engine: every state change of tickets and counters, one transaction each.
+"""The queue engine: every state change of tickets and counters, one transaction each (kiosk taps
+that arrive together share one: `issue_ticket`, models/group_commit.py).
 
 Each method that changes state opens a write transaction, moves the ticket or counter through its
 state machine, writes one Event row per change (with the branch's next sequence number), commits,

@@ -10,11 +10,13 @@ others wait for their outcome.
 
 A member's failure must neither cost the others their tickets nor leave its half-done writes
 behind: then the whole batch is rolled back and each member runs alone, in a transaction of its
-own, to its own outcome.
+own, to its own outcome. If instead finishing the transaction fails (the commit), every member gets
+that error and none runs again: the batch may have committed, and a second run would issue twice.
 
 One leader at a time: taps arriving while a batch runs wait, and the first of them leads the next
-batch once the current one is settled. A tap made by the leader itself while it settles a batch
-(from an event subscriber) runs alone at once: it would otherwise wait for itself.
+batch once the current one is settled; one killed while it waits (a timeout) hands that on. A tap
+made by the leader itself while it settles a batch (from an event subscriber) runs alone at once:
+it would otherwise wait for itself.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 MAX_BATCH = 64   # a batch holds the write lock; past this, the rest lead the next one
+_UNSET = object()
 
 
 class _Member:
@@ -34,7 +37,7 @@ class _Member:
         self.step = step
         self.order = order
         self.settled = threading.Event()   # a gevent Event once gevent has patched threading
-        self.value: Any = None
+        self.value: Any = _UNSET
         self.error: BaseException | None = None
         self.leads = False                 # woken to lead the next batch, not settled
 
@@ -71,41 +74,74 @@ class GroupCommit:
             self._waiting.append(member)
             leads, self._leading = not self._leading, True
         if not leads:
-            member.settled.wait()
+            self._wait(member)
             if not member.leads:
                 return member.outcome()
-        self._lead()
+        self._lead(member)
         return member.outcome()
 
-    def _lead(self) -> None:
-        time.sleep(0)   # under gevent: a switch to the hub, which runs the taps already received
-        with self._lock:
-            batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+    def _wait(self, member: _Member) -> None:
+        try:
+            member.settled.wait()
+        except BaseException:   # the caller was killed while it waited (a timeout, a worker stopping)
+            with self._lock:
+                self._forget(member)
+                if member.leads:    # it was woken to lead the next batch
+                    self._hand_off()
+            raise
+
+    def _lead(self, member: _Member) -> None:
+        batch: list[_Member] = []
         self._here.leading = True
         try:
+            time.sleep(0)   # under gevent: a switch to the hub, which runs the taps already received
+            with self._lock:
+                batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
             self._settle(batch)
         finally:
             self._here.leading = False
-            for member in batch:
-                if member.value is None and member.error is None:   # the leader was interrupted
-                    member.error = RuntimeError("issuing was interrupted; please try again")
+            for settled in batch:
+                if settled.value is _UNSET and settled.error is None:   # the leader was interrupted
+                    settled.error = RuntimeError("issuing was interrupted; please try again")
             with self._lock:
-                if self._waiting:
-                    self._waiting[0].leads = True
-                    self._waiting[0].settled.set()
-                else:
-                    self._leading = False
-            for member in batch:
-                member.settled.set()
+                self._forget(member)    # (still waiting only if interrupted before taking its batch)
+                self._hand_off()
+            for settled in batch:
+                settled.settled.set()
+
+    def _forget(self, member: _Member) -> None:
+        """Under the lock: `member` waits no more (a member taken into a batch is its leader's)."""
+        if any(waiting is member for waiting in self._waiting):
+            self._waiting.remove(member)
+
+    def _hand_off(self) -> None:
+        """Under the lock: the first waiting tap leads the next batch, or nobody leads."""
+        if self._waiting:
+            self._waiting[0].leads = True
+            self._waiting[0].settled.set()
+        else:
+            self._leading = False
 
     def _settle(self, batch: list[_Member]) -> None:
         if len(batch) > 1:
             ordered = sorted(batch, key=lambda member: member.order)
+            failed_step = False
             try:
                 with self._transaction() as work:
-                    values = [member.step(work) for member in ordered]
-            except Exception:   # noqa: BLE001 - each member now runs alone and gets its own outcome
-                pass
+                    values = []
+                    for member in ordered:
+                        try:
+                            values.append(member.step(work))
+                        except Exception:
+                            failed_step = True
+                            raise
+            except Exception as exc:  # noqa: BLE001 - reported to each member below
+                if not failed_step:
+                    # Finishing the transaction failed (its events, the commit): whether it committed
+                    # may be unknown, so no one runs again, which could issue their ticket twice.
+                    for member in batch:
+                        member.error = exc
+                    return
             else:
                 for member, value in zip(ordered, values, strict=True):
                     member.value = value

@@ -190,3 +190,94 @@ def test_batches_of_two_processes_never_deadlock(postgres_url, first, second):
     finally:
         for database in databases:
             database.engine.dispose()
+
+
+class _Log:
+    """A stand-in transaction that records what happens to it (the real ones are tested above)."""
+
+    def __init__(self, fail_commit: bool = False):
+        self.entries: list[str] = []
+        self.fail_commit = fail_commit
+
+    def __call__(self):
+        return self
+
+    def __enter__(self):
+        self.entries.append("begin")
+        return "work"
+
+    def __exit__(self, kind, *_):
+        if kind is None and self.fail_commit:
+            self.entries.append("commit failed")
+            raise ConnectionError("server closed the connection during COMMIT")
+        self.entries.append("rollback" if kind else "commit")
+
+
+def test_a_step_may_return_none():
+    assert GroupCommit(_Log()).run(lambda _work: None) is None
+
+
+def test_a_batch_whose_commit_fails_is_not_run_again():
+    """Its tickets may be committed: running the taps again could issue them twice."""
+    log = _Log()
+    group = GroupCommit(log)
+    entered, release = threading.Event(), threading.Event()
+
+    def first(_work):
+        entered.set()
+        release.wait(10)
+        return "first"
+
+    ran: list[str] = []
+
+    def follower(name):
+        ran.append(name)
+        log.fail_commit = True
+    with ThreadPoolExecutor(3) as pool:
+        leader = pool.submit(group.run, first)
+        assert entered.wait(10)
+        followers = [pool.submit(group.run, lambda _work, n=n: follower(n)) for n in ("a", "b")]
+        while group.waiting < 2:
+            time.sleep(0.01)
+        release.set()
+        assert leader.result(10) == "first"
+        for answer in followers:
+            with pytest.raises(ConnectionError, match="during COMMIT"):
+                answer.result(10)
+    assert sorted(ran) == ["a", "b"]                      # each ran once, in the batch
+    assert log.entries == ["begin", "commit", "begin", "commit failed"]
+
+
+KILLED_WAITER = '''
+from gevent import monkey; monkey.patch_all()
+import gevent
+from models.group_commit import GroupCommit
+
+class Transaction:
+    def __enter__(self): return "work"
+    def __exit__(self, *_): pass
+
+group = GroupCommit(Transaction)
+release = gevent.event.Event()
+leader = gevent.spawn(group.run, lambda _work: release.wait(5) and "leader")
+gevent.sleep(0.05)
+doomed = gevent.spawn(group.run, lambda _work: "doomed")
+gevent.sleep(0.05)
+doomed.kill()                    # as a request timeout would, while it waits for the next batch
+after = gevent.spawn(group.run, lambda _work: "after")
+gevent.sleep(0.05)
+release.set()
+print(leader.get(timeout=5), after.get(timeout=5), group.run(lambda _work: "later"), group.waiting)
+'''
+
+
+def test_a_tap_killed_while_waiting_does_not_stop_the_others():
+    """Under gevent (as served): a killed waiter that was to lead the next batch hands it on."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", KILLED_WAITER], cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["leader", "after", "later", "0"]
