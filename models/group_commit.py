@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 MAX_BATCH = 64   # a batch holds the write lock; past this, the rest lead the next one
@@ -57,6 +57,8 @@ class GroupCommit:
         self._waiting: list[_Member] = []
         self._leading = False
         self._here = threading.local()     # greenlet-local once gevent has patched threading
+        # Around a tap's wait for its batch: the web layer's load shedder counts it as queued, not busy.
+        self.while_waiting: Callable[[], AbstractContextManager] = nullcontext
 
     @property
     def waiting(self) -> int:
@@ -82,7 +84,8 @@ class GroupCommit:
 
     def _wait(self, member: _Member) -> None:
         try:
-            member.settled.wait()
+            with self.while_waiting():
+                member.settled.wait()
         except BaseException:   # the caller was killed while it waited (a timeout, a worker stopping)
             with self._lock:
                 self._forget(member)

@@ -18,7 +18,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 # Paths of the public booking site and its API; everything else (kiosk, display, console, staff,
 # the phone's ticket status, health) is served first.
@@ -132,6 +133,19 @@ class LoadShedder:
             self.in_flight += 1
             self.public_in_flight += public
             return True
+
+    @contextmanager
+    def set_aside(self) -> Iterator[None]:
+        """The request is queued elsewhere in the process meanwhile (a kiosk tap waiting for its batch
+        to be issued), not worked on: it does not count in flight. How long it waits is the time the
+        batches before it take, which the loop lag sees while they are built."""
+        with self._lock:
+            self.in_flight -= 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight += 1
 
     def _leave(self, public: bool) -> None:
         with self._lock:

@@ -170,3 +170,38 @@ def test_the_lag_of_a_gevent_process_whose_requests_do_not_yield():
     quiet, loaded = map(float, out)
     assert quiet < 0.05
     assert loaded >= 0.25   # 64 requests of 10 ms queued ahead: public booking is refused
+
+
+def test_kiosk_taps_waiting_for_their_batch_are_queued_not_in_flight(demo_app):
+    """Taps that wait for a batch of tickets (models/group_commit.py) must not fill the process's
+    in-flight limit: with a limit of 2, three waiting taps leave room for a display's request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from okenko.runtime import runtime
+
+    from ..conftest import DEMO_SECRET
+    app = demo_app(max_in_flight=2)
+    queue = runtime(app).queue
+    published, release = threading.Event(), threading.Event()
+
+    def hold_first_batch(_event):
+        if not published.is_set():
+            published.set()
+            release.wait(DEADLINE_S)
+    queue.bus.subscribe(hold_first_batch)
+    kiosk = {"Authorization": f"Bearer {DEMO_SECRET}"}
+    tap = {"branch": "praha-iv", "service": "assistance", "language": "cs"}
+
+    def issue():
+        return Client(app).post("/api/v1/tickets", json=tap, headers=kiosk).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(issue)
+        assert published.wait(DEADLINE_S)                      # in flight: the leader's tap
+        waiting = [pool.submit(issue) for _ in range(3)]
+        while queue.issuing.waiting < 3:
+            assert not first.done()
+            threading.Event().wait(0.01)
+        assert Client(app).get("/api/v1/branches/praha-iv/snapshot").status_code == 200
+        release.set()
+        assert [first.result(DEADLINE_S)] + [w.result(DEADLINE_S) for w in waiting] == [201, 201, 201, 201]
