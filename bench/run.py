@@ -250,8 +250,8 @@ def paths(url: str, instance: Path) -> dict[str, dict]:
 
 
 # Far more kiosks at once than an office has: their wait shows what queueing costs. Refusals (503)
-# begin once requests wait a second in the process (okenko/shedding.py), about 700 connections at
-# today's 1.3 ms a ticket (256 did pass that at 4 ms a ticket); tests/api/test_load_shedding.py shows them.
+# begin once requests wait a second in the process (okenko/shedding.py), about 1,000 connections at
+# today's ≈ 1 ms a ticket (256 did pass that at 4 ms a ticket); tests/api/test_load_shedding.py shows them.
 OVERLOAD = 256
 
 
