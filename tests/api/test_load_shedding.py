@@ -198,10 +198,12 @@ def test_kiosk_taps_waiting_for_their_batch_are_queued_not_in_flight(demo_app):
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(issue)
         assert published.wait(DEADLINE_S)                      # in flight: the leader's tap
-        waiting = [pool.submit(issue) for _ in range(3)]
-        while queue.issuing.waiting < 3:
-            assert not first.done()
-            threading.Event().wait(0.01)
+        waiting = []
+        for queued in (1, 2, 3):     # one at a time: two arriving at once would both be in flight
+            waiting.append(pool.submit(issue))
+            while queue.issuing.waiting < queued:
+                assert not first.done() and not waiting[-1].done()
+                threading.Event().wait(0.01)
         assert Client(app).get("/api/v1/branches/praha-iv/snapshot").status_code == 200
         release.set()
         assert [first.result(DEADLINE_S)] + [w.result(DEADLINE_S) for w in waiting] == [201, 201, 201, 201]
