@@ -20,9 +20,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 
 from models import Appointment, Branch, DomainError, NotFound, Service, SlotFull
 from models.codes import display_code, normalize_code
@@ -32,6 +32,7 @@ from models.org import localized
 from okenko.api.serialize import appointment_url
 from okenko.i18n import DEFAULT, LANGUAGES, direction
 from okenko.limits import code_lookup, limiter
+from okenko.public_forms import CrossSiteForm, public_form
 from okenko.runtime import appointments, runtime
 
 from .booking_api import booking_limit
@@ -62,8 +63,7 @@ def _offered_language(code: str) -> bool:
 
 def _switch_language(code: str) -> str:
     """This page in another language (a POST's page: its GET form)."""
-    params = {key: value for key, value in request.values.items() if key not in ("lang", "csrf_token", "start",
-                                                                                 "contact")}
+    params = {key: value for key, value in request.values.items() if key not in ("lang", "start", "contact")}
     return url_for(request.endpoint if request.method == "GET" else "booking.slots",
                    **(request.view_args or {}), **params, lang=code)
 
@@ -114,6 +114,7 @@ def slots(branch: str, service: str, problem: str | None = None, status: int = 2
 
 
 @bp.post("/book/<branch>/<service>")
+@public_form
 @limiter.limit(booking_limit)
 def book(branch: str, service: str):
     start = _start_arg()
@@ -137,15 +138,20 @@ def book(branch: str, service: str):
     return redirect(url_for("booking.appointment", code=view.code, lang=page_language()), 303)
 
 
-@bp.errorhandler(CSRFError)
-def expired_form(_error):
-    """A form left open for hours (or without cookies): say so and offer the choice again."""
-    with force_locale(page_language()):
-        problem = _("This page had expired. Please choose again.")
+@bp.errorhandler(CrossSiteForm)
+def foreign_form(_error):
+    """A form sent by another site's page: nothing is done; the visitor may choose again here (a
+    cancellation is asked again on the appointment's own page, which limits code lookups)."""
     view_args = request.view_args or {}
-    if request.endpoint == "booking.book":
-        return slots(view_args["branch"], view_args["service"], problem, 400)
-    return render("booking/branches.html", 400, branches=[], problem=problem)
+    if request.endpoint == "booking.cancel":
+        return redirect(url_for("booking.appointment", code=view_args["code"], lang=page_language(),
+                                confirm="cancel"), 303)
+    with force_locale(page_language()):
+        problem = _("This choice was sent from another website. Please choose again here.")
+    try:
+        return slots(view_args["branch"], view_args["service"], problem, 403)
+    except HTTPException as unknown:      # an error handler's own abort would become a 500
+        return not_found(unknown)
 
 
 @bp.errorhandler(404)
@@ -212,6 +218,7 @@ def qr(code: str):
 
 
 @bp.post("/a/<code>/cancel")
+@public_form
 @code_lookup
 def cancel(code: str):
     try:

@@ -11,8 +11,8 @@ slot cache's time to live (opening hours and capacity may change). Only whole, s
 to a GET whose parameters are the view's own, each with a value the view accepts, are kept:
 anything else (a HEAD or a form body, a rebooking, an unknown language) is worked out afresh, so
 nobody can put a page of their own into the cache, nor flush it with made-up values. The answers
-have their own bounded store, apart from the slot data. A page's form carries each visitor's own
-CSRF token, put in when the page is served.
+have their own bounded store, apart from the slot data. A kept page is the same bytes for every
+visitor: its form carries no per-visitor token (okenko/public_forms.py says why).
 """
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
-from flask import Flask, Response, current_app, g, make_response, request
-from flask_wtf.csrf import generate_csrf
+from flask import Flask, Response, current_app, make_response, request
 
 from models.fields import iso_day
 from models.slot_cache import SlotCache
@@ -37,7 +36,6 @@ class _Answer:
     body: bytes
     mimetype: str
     valid_until: datetime | None    # when the next slot begins
-    csrf_token: bytes | None        # the token of the visitor it was made for, replaced for each visitor
 
 
 class _NotKept(Exception):
@@ -65,9 +63,7 @@ def cached_read(kind: str, scope: Callable[..., tuple[str, str]], params: Mappin
                 response = make_response(view(**view_args))
                 if response.status_code != 200 or response.is_streamed:
                     raise _NotKept(response)
-                token = g.get("csrf_token")
-                return _Answer(response.get_data(), response.mimetype, book.next_start(branch, service, asked_at),
-                               token.encode() if token else None)
+                return _Answer(response.get_data(), response.mimetype, book.next_start(branch, service, asked_at))
 
             try:
                 answer = _answers(current_app, book.slot_cache).get(
@@ -112,7 +108,4 @@ def _still_true(answer: _Answer, now: datetime) -> bool:
 
 
 def _serve(answer: _Answer) -> Response:
-    body = answer.body
-    if answer.csrf_token:
-        body = body.replace(answer.csrf_token, generate_csrf().encode())
-    return Response(body, mimetype=answer.mimetype)
+    return Response(answer.body, mimetype=answer.mimetype)

@@ -1,5 +1,5 @@
-"""Staff sign-in for pages: Flask-Login over revocable server-side sessions, CSRF on every form,
-limits on failed sign-ins (shared with the API), and only same-site redirects after signing in."""
+"""Staff sign-in for pages: Flask-Login over revocable server-side sessions, CSRF on every staff form
+(visitors' forms: okenko/public_forms.py), limits on failed sign-ins (shared with the API), and only same-site redirects after signing in."""
 from __future__ import annotations
 
 import re
@@ -17,6 +17,7 @@ from models.fields import PASSWORD, fit
 
 from .api.errors import ApiError
 from .auth import login
+from .public_forms import check_public_form, is_public_form
 from .runtime import accounts, runtime
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff", template_folder="templates")
@@ -78,10 +79,13 @@ def init_accounts(app) -> None:
 
 
 def protect_session_requests() -> None:
-    """Every form, and every API call a signed-in page makes with its session cookie, must carry
-    the CSRF token. Bearer-token API calls and kiosk devices (SameSite=Strict cookie, JSON body)
-    carry no ambient staff credentials to abuse."""
+    """Every staff form, and every API call a signed-in page makes with its session cookie, must
+    carry the CSRF token. Bearer-token API calls and kiosk devices (SameSite=Strict cookie, JSON body)
+    carry no ambient staff credentials to abuse; visitors' forms must come from this site."""
     if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("Authorization"):
+        return
+    if is_public_form():
+        check_public_form()
         return
     if not request.path.startswith("/api/") or current_user.is_authenticated:
         csrf.protect()

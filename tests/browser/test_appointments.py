@@ -3,7 +3,7 @@ at the kiosk by typing the code on its keypad; a counsellor books a follow-up fr
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from okenko.runtime import runtime
 
@@ -111,3 +111,34 @@ def test_counsellor_books_a_follow_up_for_the_client(live_server, browser):
     page.wait_for_function("document.getElementById('referral-qr').naturalWidth > 0")
     referred = runtime(server.app).appointments.get(code.inner_text())
     assert referred.branch == "praha-iii" and referred.referral and referred.language == "uk"
+
+
+def test_another_sites_form_books_and_cancels_nothing(live_server, browser):
+    """Chromium says where a form comes from: another site's page (here an opaque one) is refused, the
+    visitor is shown our own page, and the same action from it goes through."""
+    server = live_server()
+    freeze(server.app)                                                    # Monday 09:30 in Prague
+    book = runtime(server.app).appointments
+    kept = book.book("praha-iv", "residence", "en", datetime(2026, 11, 24, 9, tzinfo=UTC))
+    page = browser.new_context(locale="en-GB").new_page()                # about:blank: no origin of ours
+
+    page.set_content(f'<form method="post" action="{server.url}/a/{kept.code}/cancel">'
+                     '<input type="hidden" name="lang" value="en"><button>Win a prize</button></form>')
+    page.get_by_role("button", name="Win a prize").click()
+    page.get_by_role("heading", name="Do you really want to cancel this appointment?").wait_for()
+    assert book.get(kept.code).status == "booked"
+    page.get_by_role("button", name="Yes, cancel the appointment").click()          # from our own page
+    page.wait_for_url(re.compile(f"/a/{kept.code}\\?lang=en$"))
+    assert book.get(kept.code).status == "cancelled"
+
+    page = page.context.new_page()                                        # about:blank again: no origin
+    page.set_content(f'<form method="post" action="{server.url}/book/praha-iv/residence">'
+                     '<input type="hidden" name="lang" value="en"><input type="hidden" name="in" value="en">'
+                     '<input type="hidden" name="start" value="2026-11-24T10:00:00+01:00"><button>Go</button></form>')
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("alert").wait_for()
+    assert page.get_by_role("alert").inner_text() == \
+        "This choice was sent from another website. Please choose again here."
+    ten = next(s for s in book.slots("praha-iv", "residence", date(2026, 11, 24))
+               if s["start"] == datetime(2026, 11, 24, 9, tzinfo=UTC))
+    assert ten["free"] == 2                                               # nobody booked: both places free

@@ -20,15 +20,13 @@ def client(app):
 
 
 def form_of(page: str) -> dict:
-    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
-            "starts": re.findall(r'name="start" value="([^"]+)"(?! disabled)', page)}
+    return {"starts": re.findall(r'name="start" value="([^"]+)"(?! disabled)', page)}
 
 
 def book(client, lang="vi", consult="vi", service="residence", date="2026-11-24", contact=""):
     page = client.get(f"/book/praha-iv/{service}?lang={lang}&in={consult}&date={date}").get_data(as_text=True)
     form = form_of(page)
-    return client.post(f"/book/praha-iv/{service}", data={"csrf_token": form["csrf_token"], "lang": lang,
-                                                          "in": consult, "start": form["starts"][0],
+    return client.post(f"/book/praha-iv/{service}", data={"lang": lang, "in": consult, "start": form["starts"][0],
                                                           "contact": contact})
 
 
@@ -70,7 +68,7 @@ def test_cancel_from_the_appointments_page_asks_first(client):
     page = client.get(f"/a/{code}?lang=vi&confirm=cancel").get_data(as_text=True)
     assert f'action="/a/{code}/cancel"' in page
     assert runtime(client.application).appointments.get(code).status == "booked"  # asking changed nothing
-    response = client.post(f"/a/{code}/cancel", data={"csrf_token": form_of(page)["csrf_token"], "lang": "vi"})
+    response = client.post(f"/a/{code}/cancel", data={"lang": "vi"})
     assert response.status_code == 303
     assert runtime(client.application).appointments.get(code).status == "cancelled"
 
@@ -80,7 +78,7 @@ def test_rebook_keeps_the_code(client):
     page = client.get(f"/book/praha-iv/residence?lang=en&rebook={code}&date=2026-11-25").get_data(as_text=True)
     assert "Choose a new time" in page
     form = form_of(page)
-    response = client.post("/book/praha-iv/residence", data={"csrf_token": form["csrf_token"], "lang": "en",
+    response = client.post("/book/praha-iv/residence", data={"lang": "en",
                                                               "rebook": code, "start": form["starts"][3]})
     assert response.status_code == 303 and code in response.headers["Location"]
     assert runtime(client.application).appointments.get(code).start == datetime.fromisoformat(form["starts"][3])
@@ -89,7 +87,7 @@ def test_rebook_keeps_the_code(client):
 def test_a_slot_taken_meanwhile_is_explained_and_the_choice_offered_again(client):
     page = client.get("/book/praha-iv/legal?lang=fr&date=2026-11-24").get_data(as_text=True)
     form = form_of(page)
-    data = {"csrf_token": form["csrf_token"], "lang": "fr", "in": "fr", "start": form["starts"][0]}
+    data = {"lang": "fr", "in": "fr", "start": form["starts"][0]}
     assert client.post("/book/praha-iv/legal", data=data).status_code == 303
     again = client.post("/book/praha-iv/legal", data=data)                  # capacity 1: gone
     assert again.status_code == 409
@@ -97,12 +95,57 @@ def test_a_slot_taken_meanwhile_is_explained_and_the_choice_offered_again(client
     assert 'role="alert"' in text and 'name="start"' in text and 'lang="fr"' in text
 
 
-def test_forms_without_a_valid_token_or_time_get_a_friendly_page(client):
-    expired = client.post("/book/praha-iv/residence", data={"lang": "uk", "start": "2026-11-24T09:00:00+00:00"})
-    assert expired.status_code == 400 and 'role="alert"' in expired.get_data(as_text=True)
-    page = client.get("/book/praha-iv/residence?lang=en").get_data(as_text=True)
-    no_time = client.post("/book/praha-iv/residence", data={"csrf_token": form_of(page)["csrf_token"], "lang": "en"})
+def test_a_form_without_a_time_gets_a_friendly_page(client):
+    no_time = client.post("/book/praha-iv/residence", data={"lang": "en"})
     assert no_time.status_code == 422 and "Please choose a time." in no_time.get_data(as_text=True)
+
+
+BOOKING = {"lang": "uk", "in": "uk", "start": "2026-11-24T09:00:00+01:00"}
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-origin"},                              # today's browsers
+    {"Sec-Fetch-Site": "none"},                                     # the visitor's own action
+    {"Origin": "http://localhost"},                                 # browsers before Fetch Metadata
+    {"Origin": "HTTP://LOCALHOST"},
+    {"Origin": "https://okenko.example"},                           # the configured public address
+    {},                                                             # not a browser: like an API call
+])
+def test_visitors_forms_from_this_site_are_taken(client, headers):
+    assert client.post("/book/praha-iv/residence", data=BOOKING, headers=headers).status_code == 303
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},                                # another subdomain is another site's page
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, # Fetch Metadata decides
+    {"Origin": "https://evil.example"},
+    {"Origin": "http://localhost:8080"},                            # another port is another origin
+    {"Origin": "null"},                                             # a sandboxed or stripped page
+])
+def test_visitors_forms_from_another_site_are_refused_and_offered_again(client, headers):
+    refused = client.post("/book/praha-iv/residence", data=BOOKING, headers=headers)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and 'role="alert"' in text and 'lang="uk"' in text
+    assert "Цей вибір надіслано з іншого вебсайту." in text and 'name="start"' in text    # choose again here
+    assert runtime(client.application).appointments.slots("praha-iv", "residence",
+                                                          datetime(2026, 11, 24).date())[0]["free"] == 2
+
+
+def test_a_cancellation_from_another_site_is_asked_again_on_the_appointments_page(client):
+    code = book(client).headers["Location"].split("/a/")[1].split("?")[0]
+    refused = client.post(f"/a/{code}/cancel", data={"lang": "vi"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/a/{code}?lang=vi&confirm=cancel"
+    assert runtime(client.application).appointments.get(code).status == "booked"
+    unknown = client.post("/a/ACDEFHJK/cancel", data={"lang": "vi"}, headers={"Origin": "https://evil.example"})
+    assert unknown.status_code == 303                               # no answer on whether a code exists
+    assert client.post("/book/nowhere/residence", data=BOOKING, headers={"Origin": "null"}).status_code == 404
+
+
+def test_visitors_get_no_cookie(client):
+    assert "Set-Cookie" not in client.get("/book/praha-iv/residence?lang=en&date=2026-11-24").headers
+    assert "Set-Cookie" not in book(client).headers
+    assert "Set-Cookie" not in client.get("/a/ACDEFHJK?lang=en").headers
 
 
 def test_looking_up_a_code(client):
@@ -120,7 +163,7 @@ def test_looking_up_a_code(client):
 def rebook(client, code: str, date: str, index: int = 0):
     page = client.get(f"/book/praha-iv/residence?lang=en&rebook={code}&date={date}").get_data(as_text=True)
     form = form_of(page)
-    return client.post("/book/praha-iv/residence", data={"csrf_token": form["csrf_token"], "lang": "en",
+    return client.post("/book/praha-iv/residence", data={"lang": "en",
                                                           "rebook": code, "start": form["starts"][index]})
 
 
@@ -138,8 +181,7 @@ def test_calendar_file_follows_rebooking_and_cancelling(client):
     calendar, event = calendar_event(client, code)
     assert event["UID"] == f"{code}@okenko" and event["SEQUENCE"] == 2
     assert event.decoded("DTSTART").astimezone(ZoneInfo("Europe/Prague")).date().isoformat() == "2026-11-26"
-    page = client.get(f"/a/{code}?lang=en&confirm=cancel").get_data(as_text=True)
-    client.post(f"/a/{code}/cancel", data={"csrf_token": form_of(page)["csrf_token"], "lang": "en"})
+    client.post(f"/a/{code}/cancel", data={"lang": "en"})
     calendar, event = calendar_event(client, code)
     assert str(calendar["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
     assert event["UID"] == f"{code}@okenko" and event["SEQUENCE"] == 3
