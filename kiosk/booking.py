@@ -31,7 +31,7 @@ from models.fields import APPOINTMENT_REFERENCE, fit, iso_day
 from models.org import localized
 from okenko.api.serialize import appointment_url
 from okenko.i18n import DEFAULT, LANGUAGES, direction
-from okenko.limits import code_lookup, limiter
+from okenko.limits import TooManyAttempts, client_address, code_lookup, code_misses, limiter, refused
 from okenko.public_forms import CrossSiteForm, public_form
 from okenko.runtime import appointments, runtime
 
@@ -61,11 +61,21 @@ def _offered_language(code: str) -> bool:
     return code in LANGUAGES
 
 
+# A form's answer (a refusal, an error) links to the page the form was on.
+_PAGE_OF_FORM = {"booking.book": "booking.slots", "booking.cancel": "booking.appointment"}
+_NOT_CARRIED = frozenset({"lang", "start", "contact", "endpoint"})
+
+
 def _switch_language(code: str) -> str:
-    """This page in another language (a POST's page: its GET form)."""
-    params = {key: value for key, value in request.values.items() if key not in ("lang", "start", "contact")}
-    return url_for(request.endpoint if request.method == "GET" else "booking.slots",
-                   **(request.view_args or {}), **params, lang=code)
+    """This page in another language (a form's answer: the page the form was on). Only the page's
+    own choices are carried, never a field that would clash with its path or url_for's options."""
+    view_args = request.view_args or {}
+    endpoint = request.endpoint if request.method == "GET" else _PAGE_OF_FORM.get(request.endpoint or "")
+    if endpoint is None:
+        return url_for("booking.branches", lang=code)
+    params = {key: value for key, value in request.values.items()
+              if key not in _NOT_CARRIED and key not in view_args and not key.startswith("_")}
+    return url_for(endpoint, **view_args, **params, lang=code)
 
 
 # ---- choosing ---------------------------------------------------------------------------------------
@@ -150,8 +160,8 @@ def foreign_form(_error):
         problem = _("This choice was sent from another website. Please choose again here.")
     try:
         return slots(view_args["branch"], view_args["service"], problem, 403)
-    except HTTPException as unknown:      # an error handler's own abort would become a 500
-        return not_found(unknown)
+    except HTTPException as error:        # an error handler's own abort would become a 500
+        return too_many(error) if error.code == 429 else not_found(error)
 
 
 @bp.errorhandler(404)
@@ -260,14 +270,21 @@ def _appointment(code: str):
 
 
 def _rebooking():
-    """The appointment being moved (?rebook=CODE), if it is still booked."""
+    """The appointment being moved (?rebook=CODE), if it is still booked. A code is a key: an
+    unknown one is charged to the address's budget of code lookups, as on the appointment's page."""
     code = request.values.get("rebook", "")
     if not code:
         return None
+    address = client_address()
+    try:
+        code_misses.charge(address)
+    except TooManyAttempts as exc:
+        raise refused(exc, "too many unknown appointment codes from this address") from None
     try:
         view = appointments().get(fit(code, APPOINTMENT_REFERENCE))
     except NotFound:
         return None
+    code_misses.refund(address)
     return view if view.status == "booked" else None
 
 

@@ -82,10 +82,12 @@ def protect_session_requests() -> None:
     """Every staff form, and every API call a signed-in page makes with its session cookie, must
     carry the CSRF token. Bearer-token API calls and kiosk devices (SameSite=Strict cookie, JSON body)
     carry no ambient staff credentials to abuse; visitors' forms must come from this site."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("Authorization"):
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if is_public_form():
         check_public_form()
+        return
+    if request.headers.get("Authorization"):
         return
     if not request.path.startswith("/api/") or current_user.is_authenticated:
         csrf.protect()

@@ -5,8 +5,10 @@ A visitor has no account and no cookie, so a forged form could do nothing its fo
 directly: the public API books without any token, and moving or cancelling needs the appointment's
 code. What is left to refuse is another site making visitors' browsers send the form, to spread
 bot bookings over many addresses. Browsers say where a form comes from (`Sec-Fetch-Site`, older
-ones `Origin`), so only this site's own pages may send one. A client that says neither is not a
-browser acting for someone else, and is answered like an API call.
+ones `Origin`, compared as browsers compare origins), so only this site's own pages may send one.
+A client that says neither is not a browser acting for someone else, and is answered like an API
+call. This check comes before anything else, an Authorization header included: a browser may add
+one by itself (a proxy's Basic login) to another site's form.
 
 Without a per-visitor token, a slot page is the same bytes for everyone (kept whole in a booking
 surge, see kiosk/booking_cache.py), visitors get no cookie, and a form left open never expires.
@@ -53,14 +55,27 @@ def sent_from_this_site() -> bool:
         return fetch_site in _OWN_FETCH_SITES
     origin = request.headers.get("Origin")
     if origin is not None:
-        return origin.lower() in _own_origins()   # "null" (a sandboxed or privacy-stripped page) is not ours
+        return _origin(origin) in _own_origins()    # "null" (a sandboxed or stripped page) is nobody's
     return True
 
 
-def _own_origins() -> set[str]:
-    """This request's site (the proxy's view, see OKENKO_PROXIES) and the configured public address."""
-    origins = {f"{request.scheme}://{request.host}".lower()}
-    public = urlsplit(runtime().settings.public_url)
-    if public.scheme and public.netloc:
-        origins.add(f"{public.scheme}://{public.netloc}".lower())
-    return origins
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(address: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) as browsers compare origins: "https://Host:443" is "https://host"."""
+    try:
+        parts = urlsplit(address.strip())
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+        host = host if host.isascii() else host.encode("idna").decode()   # browsers send punycode
+    except (ValueError, UnicodeError):               # a port that is not a number, a broken name
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port or _DEFAULT_PORTS[scheme]
+
+
+def _own_origins() -> set:
+    """This request's site as the proxy in front saw it (OKENKO_PROXIES), and the configured public
+    address (OKENKO_PUBLIC_URL): behind a proxy that is not trusted, the latter is what browsers send."""
+    return {_origin(f"{request.scheme}://{request.host}"), _origin(runtime().settings.public_url)} - {None}

@@ -142,6 +142,52 @@ def test_a_cancellation_from_another_site_is_asked_again_on_the_appointments_pag
     assert client.post("/book/nowhere/residence", data=BOOKING, headers={"Origin": "null"}).status_code == 404
 
 
+@pytest.mark.parametrize("headers", [
+    {"Origin": "HTTP://LOCALHOST:80"},                               # as browsers compare origins
+    {"Origin": "https://okenko.example:443"},
+])
+def test_an_origin_is_compared_as_browsers_compare_it(client, headers):
+    assert client.post("/book/praha-iv/residence", data=BOOKING, headers=headers).status_code == 303
+
+
+def test_an_authorization_header_does_not_excuse_another_sites_form(client):
+    """A browser adds a proxy's Basic login by itself, to another site's form too."""
+    refused = client.post("/book/praha-iv/residence", data=BOOKING,
+                          headers={"Authorization": "Basic dmlzaXRvcjpzZWNyZXQ=", "Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+
+
+def test_a_signed_in_coordinators_browser_is_refused_another_sites_form_too(client):
+    from ..counter.test_staff_pages import sign_in
+    sign_in(client, "admin")
+    assert client.post("/book/praha-iv/residence", data=BOOKING, headers={"Sec-Fetch-Site": "cross-site"}) \
+        .status_code == 403
+    assert client.post("/book/praha-iv/residence", data=BOOKING, headers={"Sec-Fetch-Site": "same-origin"}) \
+        .status_code == 303
+
+
+def test_a_forms_own_fields_never_break_its_answer(client):
+    """Fields named like the page's path or url_for's options are not carried into its links."""
+    odd = BOOKING | {"branch": "x", "service": "y", "endpoint": "z", "_external": "1", "_anchor": "a"}
+    refused = client.post("/book/praha-iv/residence", data=odd, headers={"Origin": "null"})
+    assert refused.status_code == 403
+    assert 'href="/book/praha-iv/residence?in=uk&amp;lang=cs"' in refused.get_data(as_text=True)
+    unknown = client.post("/a/ACDEFHJK/cancel", data={"lang": "fr"})
+    assert unknown.status_code == 404 and "Nous ne trouvons pas cette page" in unknown.get_data(as_text=True)
+
+
+def test_a_rebooking_code_is_charged_like_any_code_lookup(client):
+    """Unknown codes in ?rebook= spend the address's budget (20 a minute): no free oracle of codes."""
+    for n in range(20):
+        client.get(f"/book/praha-iv/residence?lang=en&rebook=ACDEF{n:03d}")
+    spent = client.get("/book/praha-iv/residence?lang=en&rebook=ACDEFHJK")
+    assert spent.status_code == 429 and spent.headers["Retry-After"]
+    foreign = client.post("/book/praha-iv/residence", data=BOOKING | {"rebook": "ACDEFHJK"},
+                          headers={"Sec-Fetch-Site": "cross-site"})
+    assert foreign.status_code == 429
+    assert client.get("/a/ACDEFHJK?lang=en").status_code == 429
+
+
 def test_visitors_get_no_cookie(client):
     assert "Set-Cookie" not in client.get("/book/praha-iv/residence?lang=en&date=2026-11-24").headers
     assert "Set-Cookie" not in book(client).headers
