@@ -6,8 +6,9 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from time import monotonic
 
-from flask import current_app
-from flask_babel import force_locale, format_time, gettext, lazy_gettext, ngettext
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context
+from flask_babel import force_locale, format_time, get_translations, gettext, ngettext
 from sqlalchemy import select
 
 from models import Branch
@@ -15,40 +16,67 @@ from models.hours import intervals
 from models.numbering import zone
 from models.org import localized
 from models.views import TicketView
+from okenko.i18n import N_
 from okenko.runtime import runtime
 
-STATUS = {
-    "waiting": lazy_gettext("Waiting"),
-    "called": lazy_gettext("It is your turn!"),
-    "serving": lazy_gettext("You are being served"),
-    "done": lazy_gettext("Finished. Thank you!"),
-    "no_show": lazy_gettext("You missed your call. Please ask at the reception."),
-    "cancelled": lazy_gettext("This ticket was cancelled."),
+STATUS = {   # messages, translated where they are said (N_ marks them for the catalogs)
+    "waiting": N_("Waiting"),
+    "called": N_("It is your turn!"),
+    "serving": N_("You are being served"),
+    "done": N_("Finished. Thank you!"),
+    "no_show": N_("You missed your call. Please ask at the reception."),
+    "cancelled": N_("This ticket was cancelled."),
 }
 
 
-def people_ahead(count: int | None) -> str | None:
+class Catalog:
+    """gettext and ngettext of one language's catalog, as Flask-Babel formats them, without its
+    per-call locale lookups (a tenth of a kiosk tap while every tap had a new count to say)."""
+
+    def __init__(self, translations: Translations | NullTranslations):
+        self._translations = translations
+
+    def gettext(self, message: str, **variables) -> str:
+        text = self._translations.ugettext(message)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return self._translations.ungettext(singular, plural, num) % variables
+
+
+class _RequestLocale:
+    """Flask-Babel's own functions: the request's (or the forced) locale."""
+    gettext = staticmethod(gettext)
+    ngettext = staticmethod(ngettext)
+
+
+REQUEST_LOCALE = _RequestLocale()
+
+
+def people_ahead(count: int | None, say: Catalog | _RequestLocale = REQUEST_LOCALE) -> str | None:
     if count is None:
         return None
     if count == 0:
-        return gettext("You are next.")
-    return ngettext("%(num)d person ahead of you", "%(num)d people ahead of you", count)
+        return say.gettext("You are next.")
+    return say.ngettext("%(num)d person ahead of you", "%(num)d people ahead of you", count)
 
 
-def estimated_wait(minutes: int | None, waiting: bool) -> str | None:
+def estimated_wait(minutes: int | None, waiting: bool, say: Catalog | _RequestLocale = REQUEST_LOCALE) -> str | None:
     if not waiting:
         return None
     if minutes is None:
-        return gettext("Waiting time not known yet.")
+        return say.gettext("Waiting time not known yet.")
     if minutes == 0:
-        return gettext("You will be called any moment now.")
+        return say.gettext("You will be called any moment now.")
     if minutes < 60:
-        return ngettext("Estimated wait: about %(num)d minute", "Estimated wait: about %(num)d minutes", minutes)
+        return say.ngettext("Estimated wait: about %(num)d minute", "Estimated wait: about %(num)d minutes",
+                            minutes)
     # "about 190 minutes" makes the reader do sums: hours and minutes, rounded as the estimate is rough.
     hours, rest = divmod(5 * round(minutes / 5), 60)
     if rest == 0:
-        return ngettext("Estimated wait: about %(num)d hour", "Estimated wait: about %(num)d hours", hours)
-    return gettext("Estimated wait: about %(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+        return say.ngettext("Estimated wait: about %(num)d hour", "Estimated wait: about %(num)d hours", hours)
+    return say.gettext("Estimated wait: about %(hours)d h %(minutes)d min", hours=hours, minutes=rest)
 
 
 def ticket_texts(view: TicketView, language: str | None = None) -> dict[str, str | None]:
@@ -63,20 +91,33 @@ def ticket_texts(view: TicketView, language: str | None = None) -> dict[str, str
         language, view.status, view.people_ahead, view.estimated_wait_minutes, counter, appointment)
 
 
-# Every kiosk tap and phone refresh says one of few things (a status, a count, some minutes), and
-# translating them is a tenth of a tap's cost; the catalogs do not change while the process runs.
+# Every kiosk tap and phone refresh says one of few things (a status, a count, some minutes); the
+# catalogs do not change while the process runs.
 @lru_cache(maxsize=4096)
 def _said(language: str, status: str, ahead: int | None, minutes: int | None, counter: str | None,
           appointment: str | None) -> dict[str, str | None]:
+    say, waiting = catalog(language), status == "waiting"
+    return {
+        "status": say.gettext(STATUS[status]),
+        "people_ahead": people_ahead(ahead, say) if waiting else None,
+        "estimated_wait": estimated_wait(minutes, waiting, say),
+        "counter": say.gettext("Your counter: %(counter)s", counter=counter) if counter else None,
+        "appointment": say.gettext("Appointment at %(time)s", time=appointment) if appointment else None,
+    }
+
+
+def catalog(language: str) -> Catalog:
+    """The language's catalog (kept per process; call it in an app context: outside one, Flask-Babel
+    has no catalogs and its English source texts would be kept)."""
+    if not has_app_context():
+        raise RuntimeError("catalog() needs an app context")
+    return _catalog(language)
+
+
+@lru_cache(maxsize=64)
+def _catalog(language: str) -> Catalog:
     with force_locale(language):
-        waiting = status == "waiting"
-        return {
-            "status": str(STATUS[status]),
-            "people_ahead": people_ahead(ahead) if waiting else None,
-            "estimated_wait": estimated_wait(minutes, waiting),
-            "counter": gettext("Your counter: %(counter)s", counter=counter) if counter else None,
-            "appointment": gettext("Appointment at %(time)s", time=appointment) if appointment else None,
-        }
+        return Catalog(get_translations())
 
 
 def branch_time(view: TicketView, moment) -> str:

@@ -33,6 +33,12 @@ LANGUAGES = {lang.code: lang for lang in (
 DEFAULT = "cs"
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (pybabel's default keywords) where it is defined; it is
+    translated where it is said."""
+    return message
+
+
 def direction(code: str) -> str:
     language = LANGUAGES.get(code)
     return "rtl" if language and language.rtl else "ltr"

@@ -116,6 +116,27 @@ def test_long_waits_read_as_hours_and_minutes(app):
             assert estimated_wait(21, True) == "Ожидание: около 21 минуты"
 
 
+def test_a_tickets_texts_in_its_language_with_each_languages_plurals(app):
+    """What a tap says is read from the language's own catalog (kiosk/texts.py), not the request's."""
+    from dataclasses import replace
+
+    from kiosk.texts import ticket_texts
+    from okenko.runtime import runtime
+    with app.test_request_context():
+        issued = runtime(app).queue.issue_ticket("praha-iv", "assistance", "cs")
+        cases = [("cs", 3, 75, {"people_ahead": "Před vámi jsou 3 lidé", "estimated_wait": "Odhad čekání: asi 1 h 15 min"}),
+                 ("cs", 5, 3, {"people_ahead": "Před vámi je 5 lidí", "estimated_wait": "Odhad čekání: asi 3 minuty"}),
+                 ("ru", 21, 61, {"people_ahead": "Перед вами 21 человек", "estimated_wait": "Ожидание: около 1 часа"}),
+                 ("ar", 3, 0, {"people_ahead": "3 أشخاص قبلك", "estimated_wait": "سيتم النداء على رقمك في أي لحظة."}),
+                 ("en", 0, None, {"people_ahead": "You are next.", "estimated_wait": "Waiting time not known yet."})]
+        with force_locale("vi"):                                   # the request's locale plays no part
+            for language, ahead, minutes, expected in cases:
+                view = replace(issued, language=language, people_ahead=ahead, estimated_wait_minutes=minutes)
+                said = ticket_texts(view)
+                assert {key: said[key] for key in expected} == expected, language
+        assert ticket_texts(replace(issued, language="fr", status="called"))["status"] == "C'est votre tour !"
+
+
 def test_phone_page_names_the_office_and_its_address(client):
     ticket = issue(client, language="uk").json
     page = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
