@@ -54,6 +54,8 @@ class UnitOfWork:
         self.published: list[PublishedEvent] = []
         self._kept: dict[tuple, object] = {}
         self._deferred: list[tuple[str, dict]] | None = None
+        # Per queue, the last ticket this transaction issued into it: (its kind, people ahead of it).
+        self.issued_last: dict[tuple, tuple[tuple | None, int]] = {}
 
     def once(self, key: tuple, read: Callable[[], object]):
         """`read()` once per transaction: for what the transaction itself does not change (a service's
@@ -375,10 +377,20 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     }
     # Where it stands, before it exists: every waiting ticket has a smaller id than the new one, so a
     # larger-than-any id ranks it exactly as its own will. The estimate then goes in with the insert.
-    place = estimates.Place(policy.Candidate(NOT_YET_INSERTED, target.service_id, language, values["priority"],
-                                             work.now, due_at, None, target.needs_language_match),
-                            target.branch_id, day)
-    ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes, pace)
+    queue, kind = (target.branch_id, target.service_id, day), _walk_in_kind(language, values["priority"], due_at)
+    behind = work.issued_last.get(queue)
+    if kind is not None and behind is not None and behind[0] == kind:
+        # Right after a walk-in of the same kind, in the same queue and transaction (a batch of
+        # taps): it ranks just behind that one, and nothing can rank between them (same language,
+        # priority and time; the next id). So those ahead are that one's plus that one.
+        ahead = behind[1] + 1
+        wait = pace.wait(ahead)
+    else:
+        place = estimates.Place(policy.Candidate(NOT_YET_INSERTED, target.service_id, language, values["priority"],
+                                                 work.now, due_at, None, target.needs_language_match),
+                                target.branch_id, day)
+        ahead, wait = estimates.standing(work.session, place, work.now, target.expected_minutes, pace)
+    work.issued_last[queue] = (kind, ahead)
     values["estimated_wait_minutes"] = wait          # what the visitor is told, for the statistics
     values["id"] = INSERT_TICKET.scalar(work.session, **values)
     published = {"id": values["id"], "number": values["label"], "token": values["token"],
@@ -396,6 +408,11 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
         counter=None, position=ahead + 1, people_ahead=ahead, estimated_wait_minutes=wait,
         appointment=appointment_id is not None, appointment_at=due_at, timezone=target.timezone,
     )
+
+
+def _walk_in_kind(language: str, priority: int, due_at: datetime | None) -> tuple | None:
+    """What ranks a walk-in among equals issued together; None for an appointment (ranked by its time)."""
+    return None if due_at is not None else (language, priority)
 
 
 ISSUE_TARGET = HotStatement(

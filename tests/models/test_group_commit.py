@@ -64,6 +64,40 @@ def test_taps_arriving_during_a_transaction_share_the_next_one(any_db):
         assert session.execute(select(Event.seq).order_by(Event.seq)).scalars().all() == [1, 2, 3, 4, 5, 6]
 
 
+# (service, language, priority): walk-ins of one kind in a row, broken by a priority ticket, another
+# language (interpreting matches languages), another service, then the first kind again.
+MIXED_TAPS = [("assistance", "cs", 0), ("assistance", "cs", 0), ("assistance", "cs", 1), ("assistance", "cs", 0),
+              ("interpreting", "ru", 0), ("interpreting", "vi", 0), ("interpreting", "ru", 0),
+              ("interpreting", "ru", 0), ("residence", "en", 0), ("assistance", "cs", 0), ("assistance", "en", 0),
+              ("assistance", "en", 0), ("assistance", "cs", 2), ("assistance", "cs", 2)]
+
+
+def test_a_batch_of_mixed_taps_counts_those_ahead_as_taps_alone_do(any_db):
+    """Each ticket's people ahead and wait, issued in one batch, are those of the same taps issued one
+    by one (a twin branch), including where a tap stands right behind the previous one of its kind."""
+    from sqlalchemy import update
+
+    from models import Counter
+    from models.engine import issue_in
+    for code in ("b1", "b2"):
+        build_world(any_db.writer, code)
+    with any_db.writer() as session, session.begin():      # interpreters speaking Russian, desks open
+        session.execute(update(Counter).values(state="open"))
+        session.execute(update(Counter).where(Counter.name == "interp").values(languages=["ru"]))
+    queue = QueueEngine(any_db.writer, any_db.reader)
+    for service, language, priority in MIXED_TAPS[:3]:                # some already waiting in both
+        for code in ("b1", "b2"):
+            queue.issue_ticket(code, service, language, priority=priority)
+    alone = [queue.issue_ticket("b2", service, language, priority=priority)
+             for service, language, priority in MIXED_TAPS]
+    with queue._batch() as work:
+        together = [issue_in(work, "b1", service, language, priority=priority)
+                    for service, language, priority in MIXED_TAPS]
+    assert [(t.number, t.people_ahead, t.estimated_wait_minutes) for t in together] == \
+        [(t.number, t.people_ahead, t.estimated_wait_minutes) for t in alone]
+    assert [t.people_ahead for t in together] == [3, 4, 1, 6, 0, 1, 1, 2, 0, 7, 8, 9, 0, 1]
+
+
 def test_a_failing_tap_in_a_batch_fails_alone_and_leaves_no_gap(any_db):
     build_world(any_db.writer)
     queue = QueueEngine(any_db.writer, any_db.reader)
