@@ -52,6 +52,17 @@ class HotStatement:
     def scalar(self, session: Session, **params):
         return self.rows(session, **params)[0][0]
 
+    def many(self, session: Session, rows: list[dict]) -> None:
+        """The statement once per row of parameters, in one call (an INSERT of several rows)."""
+        if self.columns is not None and any(params.keys() != self.columns for params in rows):
+            raise ValueError(f"an insert of {sorted(self.columns)} was given other columns")
+        connection = session.connection()
+        compiled = self._compiled_for(connection.dialect)
+        if compiled is None:
+            connection.execute(self.statement, rows)
+        else:
+            compiled.run_many(connection.connection.driver_connection, rows)
+
     def _compiled_for(self, dialect: Dialect) -> _Compiled | None:
         key = (dialect.name, dialect.driver, dialect.paramstyle)
         if key not in self._compiled:   # two threads compiling at once compile the same thing
@@ -105,12 +116,9 @@ class _Compiled:
                    binds, selected, dialect, row)
 
     def run(self, driver_connection, params: dict) -> list[tuple]:
-        values = self.literals | params
-        for name, process in self.binds.items():
-            values[name] = process(values[name])
         cursor = driver_connection.cursor()
         try:
-            cursor.execute(self.sql, values if self.order is None else tuple(values[name] for name in self.order))
+            cursor.execute(self.sql, self._values(params))
             if cursor.description is None:
                 return []
             found = cursor.fetchall()
@@ -122,6 +130,20 @@ class _Compiled:
             cursor.close()
         return [self.row(*(value if process is None else process(value)
                            for process, value in zip(self.results, row, strict=True))) for row in found]
+
+    def run_many(self, driver_connection, rows: list[dict]) -> None:
+        """A statement without results, once per row of parameters (the driver's executemany)."""
+        cursor = driver_connection.cursor()
+        try:
+            cursor.executemany(self.sql, [self._values(params) for params in rows])
+        finally:
+            cursor.close()
+
+    def _values(self, params: dict):
+        values = self.literals | params
+        for name, process in self.binds.items():
+            values[name] = process(values[name])
+        return values if self.order is None else tuple(values[name] for name in self.order)
 
     def _result_processors(self, description) -> tuple[Callable | None, ...]:
         # As SQLAlchemy does: some conversions depend on the type the driver reports (PostgreSQL).

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
+from itertools import groupby
 
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
@@ -26,7 +27,7 @@ from .fields import REASON, fit
 from .group_commit import GroupCommit
 from .holders import require_holder
 from .interpreting import close_requests_of
-from .numbering import allocate_number, next_event_seq, service_day, ticket_label
+from .numbering import allocate_number, next_event_seqs, service_day, ticket_label
 from .org import Branch, Counter, Service, Staff
 from .queue import Appointment, AppointmentStatus, Event, Ticket
 from .topics import active_topics
@@ -69,29 +70,27 @@ class UnitOfWork:
         self._deferred = []
 
     def record_deferred(self) -> None:
+        """The deferred events, branch by branch (lock order), each branch's sequence numbers taken
+        in one statement and its events inserted in one."""
         deferred, self._deferred = self._deferred or [], None
-        for type_, fields in sorted(deferred, key=lambda event: event[1]["branch_id"]):   # stable
-            self.record(type_, **fields)
+        deferred.sort(key=_branch_of)                   # stable: in the order they were recorded
+        for branch_id, events in groupby(deferred, key=_branch_of):
+            events = list(events)
+            self._insert(events, next_event_seqs(self.session, branch_id, len(events)))
 
     def record(self, type_: str, **fields) -> None:
         if self._deferred is not None:
             self._deferred.append((type_, fields))
         else:
-            self._record(type_, **fields)
+            self._insert([(type_, fields)], next_event_seqs(self.session, fields["branch_id"]))
 
-    def _record(self, type_: str, *, branch_id: int, branch_code: str, ticket: dict | None = None,
-                service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
-                **data) -> None:
-        seq = next_event_seq(self.session, branch_id)
-        INSERT_EVENT.rows(
-            self.session, branch_id=branch_id, seq=seq, type=type_, at=self.now,
-            ticket_id=ticket["id"] if ticket else None, counter_id=counter.id if counter else None,
-            service_id=service_id, staff_id=staff_id, data=data,
-        )
-        self.published.append(PublishedEvent(
-            branch=branch_code, seq=seq, type=type_, at=self.now, ticket=ticket,
-            counter=counter_ref(counter), data=data,
-        ))
+    def _insert(self, events: list[tuple[str, dict]], seqs: range) -> None:
+        rows = []
+        for seq, (type_, fields) in zip(seqs, events, strict=True):
+            row, published = _event(type_, seq, self.now, **fields)
+            rows.append(row)
+            self.published.append(published)
+        INSERT_EVENT.many(self.session, rows)
 
     def record_ticket(self, type_: str, ticket: Ticket, *, counter: Counter | None = None,
                       staff_id: int | None = None, **data) -> None:
@@ -102,6 +101,21 @@ class UnitOfWork:
     def record_counter(self, type_: str, counter: Counter, *, staff_id: int | None = None, **data) -> None:
         self.record(type_, branch_id=counter.branch_id, branch_code=counter.branch.code, counter=counter,
                     staff_id=staff_id, **data)
+
+
+def _branch_of(event: tuple[str, dict]) -> int:
+    return event[1]["branch_id"]
+
+
+def _event(type_: str, seq: int, at: datetime, *, branch_id: int, branch_code: str, ticket: dict | None = None,
+           service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
+           **data) -> tuple[dict, PublishedEvent]:
+    """An event's row, and what is published of it after commit."""
+    row = {"branch_id": branch_id, "seq": seq, "type": type_, "at": at, "ticket_id": ticket["id"] if ticket else None,
+           "counter_id": counter.id if counter else None, "service_id": service_id, "staff_id": staff_id,
+           "data": data}
+    return row, PublishedEvent(branch=branch_code, seq=seq, type=type_, at=at, ticket=ticket,
+                               counter=counter_ref(counter), data=data)
 
 
 class QueueEngine:

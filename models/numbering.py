@@ -1,7 +1,8 @@
 """Atomic counters: ticket numbers per (branch, service, service day) and event sequence per branch.
 
-Each is one statement that increments and returns the new value, so concurrent transactions
-serialise on the row and never read the same value (SQLite and PostgreSQL alike). Never max()+1.
+Each is one statement that increments and returns the new value (event sequence numbers may be
+taken several at once), so concurrent transactions serialise on the row and never read the same
+value (SQLite and PostgreSQL alike). Never max()+1.
 """
 from __future__ import annotations
 
@@ -49,10 +50,10 @@ def _allocate_statement(insert):
 # Built once: the upsert is the same statement on both dialects, spelled by each one's insert().
 ALLOCATE = {"postgresql": HotStatement(_allocate_statement(postgresql.insert)),
             "sqlite": HotStatement(_allocate_statement(sqlite.insert))}
-NEXT_EVENT_SEQ = HotStatement(
+NEXT_EVENT_SEQS = HotStatement(
     update(Branch.__table__)
     .where(Branch.__table__.c.id == bindparam("branch_id"))
-    .values(event_seq=Branch.__table__.c.event_seq + 1)
+    .values(event_seq=Branch.__table__.c.event_seq + bindparam("count"))
     .returning(Branch.__table__.c.event_seq)
 )
 
@@ -62,5 +63,7 @@ def allocate_number(session: Session, branch_id: int, service_id: int, day: date
     return statement.scalar(session, branch_id=branch_id, service_id=service_id, service_day=day)
 
 
-def next_event_seq(session: Session, branch_id: int) -> int:
-    return NEXT_EVENT_SEQ.scalar(session, branch_id=branch_id)
+def next_event_seqs(session: Session, branch_id: int, count: int = 1) -> range:
+    """`count` consecutive sequence numbers of the branch's events (a batch's, in one statement)."""
+    last = NEXT_EVENT_SEQS.scalar(session, branch_id=branch_id, count=count)
+    return range(last - count + 1, last + 1)
