@@ -128,8 +128,11 @@ class _Compiled:
                 self.results = self._result_processors(cursor.description)
         finally:
             cursor.close()
-        return [self.row(*(value if process is None else process(value)
-                           for process, value in zip(self.results, row, strict=True))) for row in found]
+        make = self.row._make if self.row is not tuple else tuple
+        if not any(self.results):         # nothing to convert (SQLite's integers and texts)
+            return [make(row) for row in found]
+        return [make([value if process is None else process(value)
+                      for process, value in zip(self.results, row, strict=True)]) for row in found]
 
     def run_many(self, driver_connection, rows: list[dict]) -> None:
         """A statement without results, once per row of parameters (the driver's executemany)."""
