@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 
 from sqlalchemy import and_, bindparam, insert, select, update
@@ -27,7 +27,7 @@ from .fields import REASON, fit
 from .group_commit import GroupCommit
 from .holders import require_holder
 from .interpreting import close_requests_of
-from .numbering import allocate_number, next_event_seqs, service_day, ticket_label
+from .numbering import allocate_number, next_event_seqs, service_day, set_last_number, ticket_label
 from .org import Branch, Counter, Service, Staff
 from .queue import Appointment, AppointmentStatus, Event, Ticket
 from .topics import active_topics
@@ -57,6 +57,7 @@ class UnitOfWork:
         self._deferred: list[tuple[str, dict]] | None = None
         # Per queue, the last ticket this transaction issued into it: (its kind, people ahead of it).
         self.issued_last: dict[tuple, tuple[tuple | None, int]] = {}
+        self._numbers: dict[tuple, tuple[int, int]] = {}    # per queue: (first, last) number given
 
     def once(self, key: tuple, read: Callable[[], object]):
         """`read()` once per transaction: for what the transaction itself does not change (a service's
@@ -64,6 +65,22 @@ class UnitOfWork:
         if key not in self._kept:
             self._kept[key] = read()
         return self._kept[key]
+
+    def next_number(self, branch_id: int, service_id: int, day: date) -> int:
+        """The queue's next ticket number. The transaction's first takes it from the database, which
+        holds the queue's row until commit (every other transaction wanting a number waits); the
+        next ones count on in memory, and `store_numbers()` writes the last before the commit."""
+        queue = (branch_id, service_id, day)
+        given = self._numbers.get(queue)
+        number = allocate_number(self.session, *queue) if given is None else given[1] + 1
+        self._numbers[queue] = (given[0] if given else number, number)
+        return number
+
+    def store_numbers(self) -> None:
+        for queue, (first, last) in self._numbers.items():
+            if last != first:
+                set_last_number(self.session, *queue, last)
+        self._numbers.clear()
 
     def defer_events(self) -> None:
         """Record events only at `record_deferred()`: see QueueEngine._batch."""
@@ -135,6 +152,7 @@ class QueueEngine:
             work = UnitOfWork(session, self.clock())
             try:
                 yield work
+                work.store_numbers()
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -379,7 +397,7 @@ def issue_in(work: UnitOfWork, branch_code: str, service_code: str, language: st
     # service waits for it. The count of those ahead comes after it, so it sees the previous ticket.
     pace = work.once(("pace", target.service_id),
                      lambda: estimates.pace(work.session, target.branch_id, target.service_id, target.expected_minutes))
-    number = allocate_number(work.session, target.branch_id, target.service_id, day)
+    number = work.next_number(target.branch_id, target.service_id, day)
     values = {
         "branch_id": target.branch_id, "service_id": target.service_id,
         "issued_service_id": target.service_id, "service_day": day, "number": number,

@@ -2,7 +2,9 @@
 
 Each is one statement that increments and returns the new value (event sequence numbers may be
 taken several at once), so concurrent transactions serialise on the row and never read the same
-value (SQLite and PostgreSQL alike). Never max()+1.
+value (SQLite and PostgreSQL alike). Never max()+1. A transaction that issues several tickets into
+one queue (a batch of taps) takes the first number so and counts on from it while it holds the row,
+then writes the last one (`UnitOfWork.next_number`).
 """
 from __future__ import annotations
 
@@ -56,6 +58,21 @@ NEXT_EVENT_SEQS = HotStatement(
     .values(event_seq=Branch.__table__.c.event_seq + bindparam("count"))
     .returning(Branch.__table__.c.event_seq)
 )
+
+
+_SEQUENCE = TicketSequence.__table__
+SET_LAST_NUMBER = HotStatement(
+    update(_SEQUENCE)
+    .where(_SEQUENCE.c.branch_id == bindparam("b_branch_id"), _SEQUENCE.c.service_id == bindparam("b_service_id"),
+           _SEQUENCE.c.service_day == bindparam("b_service_day"))
+    .values(last_number=bindparam("b_last_number"))
+)
+
+
+def set_last_number(session: Session, branch_id: int, service_id: int, day: date, last: int) -> None:
+    """Only for a row this transaction already holds (it allocated from it): see UnitOfWork.next_number."""
+    SET_LAST_NUMBER.rows(session, b_branch_id=branch_id, b_service_id=service_id, b_service_day=day,
+                         b_last_number=last)
 
 
 def allocate_number(session: Session, branch_id: int, service_id: int, day: date) -> int:

@@ -77,8 +77,9 @@ def test_a_batch_of_mixed_taps_counts_those_ahead_as_taps_alone_do(any_db):
     by one (a twin branch), including where a tap stands right behind the previous one of its kind."""
     from sqlalchemy import update
 
-    from models import Counter
+    from models import Branch, Counter
     from models.engine import issue_in
+    from models.queue import TicketSequence
     for code in ("b1", "b2"):
         build_world(any_db.writer, code)
     with any_db.writer() as session, session.begin():      # interpreters speaking Russian, desks open
@@ -96,6 +97,15 @@ def test_a_batch_of_mixed_taps_counts_those_ahead_as_taps_alone_do(any_db):
     assert [(t.number, t.people_ahead, t.estimated_wait_minutes) for t in together] == \
         [(t.number, t.people_ahead, t.estimated_wait_minutes) for t in alone]
     assert [t.people_ahead for t in together] == [3, 4, 1, 6, 0, 1, 1, 2, 0, 7, 8, 9, 0, 1]
+    # A batch counts its numbers on in memory and stores each queue's last one before it commits.
+    assert [t.number for t in together if t.service == "assistance"] == [
+        "A-004", "A-005", "A-006", "A-007", "A-008", "A-009", "A-010", "A-011", "A-012"]
+    assert queue.issue_ticket("b1", "assistance", "cs").number == "A-013"
+    assert queue.issue_ticket("b1", "interpreting", "ru").number == "I-005"
+    with any_db.reader() as session:
+        assert sorted(session.execute(select(TicketSequence.last_number)
+                                      .join(Branch, Branch.id == TicketSequence.branch_id)
+                                      .where(Branch.code == "b1")).scalars()) == [1, 5, 13]
 
 
 def test_a_failing_tap_in_a_batch_fails_alone_and_leaves_no_gap(any_db):
