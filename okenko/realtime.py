@@ -149,6 +149,8 @@ class Relay:
             if pending.due > now:
                 continue
             del folded[branch]
+            if not (self._may_be_heard(DISPLAY, branch_room(branch)) or self._may_be_heard(COUNTER, branch_room(branch))):
+                continue    # no screen of the branch here: one that connects starts from a snapshot
             with runtime().reader() as session:
                 _seq, services, calls = branch_queues(session, branch, runtime().queue.clock())
             first = pending.last + 1 if pending.first is None else pending.first

@@ -240,3 +240,22 @@ def test_changed_slides_reach_the_displays(live_server):
         assert len(slide["slides"]) == len(before["slides"]) + 1
     finally:
         screen.close()
+
+
+def test_a_branch_nobody_watches_here_is_not_read_for_its_screens(app, monkeypatch):
+    """The folded queue refresh reads the branch's queues only when a display or console of the
+    branch is connected to this process (one that connects later starts from a snapshot)."""
+    import okenko.realtime as realtime
+    from okenko.extensions import socketio_of
+    reads = []
+    monkeypatch.setattr(realtime, "branch_queues", lambda session, branch, now: reads.append(branch) or (0, [], []))
+    relay, manager = app.extensions["okenko.relay"], socketio_of(app).server.manager
+    with app.app_context():
+        relay._flush_due({"praha-iv": realtime._Folded(1, 3, 0.0)}, now=1.0)
+        assert reads == []
+        manager.connect("eio-display", realtime.DISPLAY)                 # a display of praha-iv joins
+        sid = next(iter(manager.get_participants(realtime.DISPLAY, None)))[0]
+        manager.enter_room(sid, realtime.DISPLAY, realtime.branch_room("praha-iv"))
+        relay._flush_due({"praha-iv": realtime._Folded(1, 3, 0.0), "praha-i": realtime._Folded(1, 2, 0.0)},
+                         now=1.0)
+        assert reads == ["praha-iv"]
