@@ -1,6 +1,6 @@
 """Statements on the busiest paths, run on the database driver directly.
 
-Issuing a ticket runs eight short statements in one transaction, and every kiosk tap looks its
+Issuing a lone ticket runs eight short statements in one transaction, and every kiosk tap looks its
 device up: SQLAlchemy's work around each execution (≈ 40 µs here) cost more than SQLite's own.
 These compile a Core statement once per dialect and run it on a driver cursor. Parameters and a
 SELECT's columns still pass through their types' processors (`TypeEngine.bind_processor` and
@@ -54,6 +54,10 @@ class HotStatement:
 
     def many(self, session: Session, rows: list[dict]) -> None:
         """The statement once per row of parameters, in one call (an INSERT of several rows)."""
+        if len(rows) <= 1:      # one row (a single change): no executemany machinery (psycopg's pipeline)
+            for params in rows:
+                self.rows(session, **params)
+            return
         if self.columns is not None and any(params.keys() != self.columns for params in rows):
             raise ValueError(f"an insert of {sorted(self.columns)} was given other columns")
         connection = session.connection()

@@ -124,7 +124,7 @@ def _branch_of(event: tuple[str, dict]) -> int:
     return event[1]["branch_id"]
 
 
-def _event(type_: str, seq: int, at: datetime, *, branch_id: int, branch_code: str, ticket: dict | None = None,
+def _event(type_: str, seq: int, at: datetime, /, *, branch_id: int, branch_code: str, ticket: dict | None = None,
            service_id: int | None = None, counter: Counter | None = None, staff_id: int | None = None,
            **data) -> tuple[dict, PublishedEvent]:
     """An event's row, and what is published of it after commit."""

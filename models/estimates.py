@@ -1,6 +1,7 @@
 """Position in queue and estimated wait: positions count by the call-next rule (policy.rank_key).
 
-These run on every ticket issued and every status a phone asks for, so the statements are built
+These run on every ticket issued (but one right behind another of its kind in a batch of taps,
+models/engine.py) and every status a phone asks for, so the statements are built
 once with bound parameters (building SQLAlchemy expressions per call cost more than running them).
 The plain walk-ins ahead come from the tally the database keeps (models/tally.py), the other
 tickets from short index ranges: a new ticket's position costs the same at 10 and at 10,000 waiting.

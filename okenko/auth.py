@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache, wraps
+from typing import NamedTuple
 
 from flask import g, request
 from sqlalchemy import bindparam, select
