@@ -5,8 +5,11 @@
     python bench/run.py --only single      # single process on SQLite only; --only multi: PostgreSQL
 
 Single process on SQLite, at 10 and 10,000 waiting tickets, at 16 and 64 keep-alive connections:
-a bare Flask route under the same gunicorn gevent settings, then /healthz, issuing a ticket, the
-branch snapshot, the phone's ticket status, public slot reads and booking attempts. Throughput comes
+/healthz, issuing a ticket, the branch snapshot, the phone's ticket status, public slot reads and
+booking attempts. Each path compared with the bare Flask route (same gunicorn gevent settings) has
+the bare route measured right before it, and each queue path is measured at 10 and at 10,000 waiting
+back to back: the three servers run side by side, so a ratio's two sides share the machine's mood.
+Throughput comes
 from wrk; percentiles from ab (wrk's percentiles break Little's law against gevent servers).
 Several processes on PostgreSQL + Redis: issuing with 1, 2 and 4 workers, and 50 concurrent kiosks
 on 3 processes. wrk and ab are Debian packages (wrk, apache2-utils), installed here if missing.
@@ -269,30 +272,40 @@ def measure(name: str, spec: dict, connections: int, seconds: float, folder: Pat
     return row
 
 
+# Each ratio's two sides are measured back to back: this machine's speed drifts by a quarter within a
+# run, so a bare figure from minutes earlier made ratios of noise. The bare route, the queue of 10 and
+# the queue of 10,000 are served all along (idle servers cost nothing) and measured in turns.
+BESIDE_BARE = ("healthz", "issue", "slots", "slots_html")
+QUEUE_PATHS = ("issue", "snapshot", "status")
+
+
 def single(code: Path, folder: Path, seconds: float) -> list[dict]:
-    rows = []
-    bare, bare_url = serve_bare(code, folder)
+    rows, servers = [], []
     try:
-        for c in (16, 64):
-            rows.append(measure("bare", {"url": f"{bare_url}/bare"}, c, seconds, folder, waiting=0))
+        bare, bare_url = serve_bare(code, folder)
+        servers.append(bare)
+        specs = {}
+        for waiting in (10, 10_000):
+            instance = folder / f"single-{waiting}"
+            env = environment(code, instance)
+            prepare(env, code, waiting)
+            process, url = serve(env, code)
+            servers.append(process)
+            specs[waiting] = (env, paths(url, instance))
+        env, small = specs[10]
+        # Issuing grows the queues by thousands: the reads are measured before it, at the queues' sizes.
+        for name in sorted(small, key=lambda n: n == "issue"):
+            for c in (16, 64):
+                if name in BESIDE_BARE:
+                    rows.append(measure("bare", {"url": f"{bare_url}/bare"}, c, seconds, folder, 0) | {"beside": name})
+                for waiting in ((10, 10_000) if name in QUEUE_PATHS else (10,)):
+                    rows.append(measure(name, specs[waiting][1][name], c, seconds, folder, waiting))
+            if name == "issue":
+                rows.append(measure(name, small[name], OVERLOAD, seconds, folder, 10))
+            if name == "booking":
+                rows.append(booked(env, code, json.loads(small[name]["body"])["start"]) | {"capacity": small[name]["capacity"]})
     finally:
-        stop(bare)
-    for waiting in (10, 10_000):
-        instance = folder / f"single-{waiting}"
-        env = environment(code, instance)
-        prepare(env, code, waiting)
-        process, url = serve(env, code)
-        try:
-            specs = paths(url, instance)
-            # Issuing grows the queue by thousands: the reads are measured before it, at the queue's size.
-            for name, spec in sorted(specs.items(), key=lambda item: item[0] == "issue"):
-                if waiting != 10 and name in ("healthz", "slots", "slots_html", "booking"):
-                    continue  # not queue-dependent
-                for c in (16, 64) + ((OVERLOAD,) if name == "issue" and waiting == 10 else ()):
-                    rows.append(measure(name, spec, c, seconds, folder, waiting))
-                if name == "booking":
-                    rows.append(booked(env, code, json.loads(spec["body"])["start"]) | {"capacity": spec["capacity"]})
-        finally:
+        for process in servers:
             stop(process)
     return rows
 
@@ -342,14 +355,14 @@ def report(rows: list[dict]) -> None:
               f"{r.get('ab_p50') or 0:>6.0f}{r.get('ab_p90') or 0:>6.0f}{r.get('ab_p99') or 0:>7.0f}"
               f"{r.get('ab_max') or 0:>7.0f}{r['wrk_timeouts']:>5}{r['wrk_non2xx'] + r.get('ab_non2xx', 0):>8}"
               f"{r.get('ab_little') or 0:>7.2f}")
-    by = {(r["path"], r.get("waiting"), r["c"]): r for r in rows}
+    by = {(r["path"], r.get("waiting"), r["c"]): r for r in rows if r["path"] != "bare"}
+    bare = {(r["beside"], r["c"]): r for r in rows if r["path"] == "bare"}
     print()
     for c in (16, 64):
-        bare = by.get(("bare", 0, c))
-        if bare:
-            for name in ("issue", "healthz", "slots", "slots_html"):
-                if (name, 10, c) in by:
-                    print(f"c={c} {name}/bare: {by[(name, 10, c)]['wrk_rps'] / bare['wrk_rps']:.2f}")
+        for name in BESIDE_BARE:
+            if (name, 10, c) in by and (name, c) in bare:
+                print(f"c={c} {name}/bare: {by[(name, 10, c)]['wrk_rps'] / bare[(name, c)]['wrk_rps']:.2f} "
+                      f"(bare measured right before: {bare[(name, c)]['wrk_rps']:.0f} r/s)")
         for name in ("issue", "snapshot", "status"):
             small, large = by.get((name, 10, c)), by.get((name, 10_000, c))
             if small and large:
