@@ -159,19 +159,11 @@ RECENT_DURATIONS = HotStatement(
     .order_by(Ticket.finished_at.desc())
     .limit(RECENT_SERVICES)
 )
-OPEN_COUNTERS = (
-    select(func.count())
-    .select_from(Counter)
+# The states of the counters serving a service (the snapshot's open and staffed counts).
+COUNTER_STATES = HotStatement(
+    select(Counter.state)
     .join(counter_services, counter_services.c.counter_id == Counter.id)
-    .where(counter_services.c.service_id == bindparam("service_id"), Counter.state == CounterState.OPEN.value)
-)
-# Paused counters are staffed: the service is still running, someone is just away for a moment.
-STAFFED_COUNTERS = (
-    select(func.count())
-    .select_from(Counter)
-    .join(counter_services, counter_services.c.counter_id == Counter.id)
-    .where(counter_services.c.service_id == bindparam("service_id"),
-           Counter.state.in_([CounterState.OPEN.value, CounterState.PAUSED.value]))
+    .where(counter_services.c.service_id == bindparam("service_id"))
 )
 
 
@@ -254,25 +246,17 @@ def service_minutes_estimate(recent: list[float], expected_minutes: float) -> fl
     return max(blended, FLOOR_SHARE * expected, 0.5)
 
 
-def open_counters(session: Session, service_id: int) -> int:
-    return session.connection().execute(OPEN_COUNTERS, {"service_id": service_id}).scalar_one()
+def counter_states(session: Session, service_id: int) -> list[str]:
+    return [state for (state,) in COUNTER_STATES.rows(session, service_id=service_id)]
 
 
-def staffed_counters(session: Session, service_id: int) -> int:
-    return session.connection().execute(STAFFED_COUNTERS, {"service_id": service_id}).scalar_one()
-
-
-def estimated_wait_minutes(session: Session, branch_id: int, service_id: int, expected_minutes: int,
-                           ahead: int) -> int | None:
+def estimated_wait(session: Session, branch_id: int, service_id: int, expected_minutes: int, ahead: int,
+                   open_counters: int) -> int | None:
     """Minutes until a visitor with `ahead` people before them is called; None if no counter is open."""
-    return _wait(session, branch_id, service_id, expected_minutes, ahead, open_counters(session, service_id))
-
-
-def _wait(session: Session, branch_id: int, service_id: int, expected_minutes: int, ahead: int,
-          counters: int) -> int | None:
-    if counters == 0:
+    if open_counters == 0:
         return None
-    return wait_minutes(ahead, average_service_minutes(session, branch_id, service_id, expected_minutes), counters)
+    return wait_minutes(ahead, average_service_minutes(session, branch_id, service_id, expected_minutes),
+                        open_counters)
 
 
 def wait_minutes(ahead: int, minutes_each: float, counters: int) -> int:
