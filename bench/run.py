@@ -4,13 +4,15 @@
     python bench/run.py --code /tmp/before  # the same against another checkout (a "before" figure)
     python bench/run.py --only single      # single process on SQLite only; --only multi: PostgreSQL
 
-Single process on SQLite, at 10 and 10,000 waiting tickets, at 16 and 64 keep-alive connections:
-/healthz, issuing a ticket, the branch snapshot, the phone's ticket status, public slot reads and
-booking attempts. Each path compared with the bare Flask route (same gunicorn gevent settings) has
-the bare route measured right before it, and each queue path is measured at 10 and at 10,000 waiting
-back to back: the three servers run side by side, so a ratio's two sides share the machine's mood.
-Throughput comes
-from wrk; percentiles from ab (wrk's percentiles break Little's law against gevent servers).
+Single process on SQLite, at 16 and 64 keep-alive connections: /healthz, issuing a ticket (also at
+256), the branch snapshot, the phone's ticket status, public slot reads and contested booking
+attempts (then how many appointments the one slot holds). Each path compared with the bare Flask
+route (same gunicorn gevent settings) has the bare route measured right before it; the queue paths
+(issuing, snapshot, status) are measured at 10 and at 10,000 waiting tickets back to back. The three
+servers run side by side, so a ratio's two sides share the machine's mood. Issuing comes last, as it
+grows the queues: each of its runs adds thousands of tickets, so its c64 rows start at about 7,000
+more than their labels say. Throughput comes from wrk; percentiles from ab (wrk's percentiles break
+Little's law against gevent servers).
 Several processes on PostgreSQL + Redis: issuing with 1, 2 and 4 workers, and 50 concurrent kiosks
 on 3 processes. wrk and ab are Debian packages (wrk, apache2-utils), installed here if missing.
 """
@@ -204,9 +206,7 @@ def serve(env: dict, code: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "okenko.cli", "serve", "--port", str(port)], env=env,
                                cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_ready(url + "/healthz", process)
-    return process, url
+    return process, _ready(process, f"http://127.0.0.1:{port}", "/healthz")
 
 
 def serve_bare(code: Path, folder: Path) -> tuple[subprocess.Popen, str]:
@@ -215,15 +215,24 @@ def serve_bare(code: Path, folder: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(code / "config" / "gunicorn.conf.py"),
                                 "--bind", f"127.0.0.1:{port}", "bare_app:app"], env=env, cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_ready(url + "/bare", process)
-    return process, url
+    return process, _ready(process, f"http://127.0.0.1:{port}", "/bare")
+
+
+def _ready(process: subprocess.Popen, url: str, probe: str) -> str:
+    try:
+        wait_ready(url + probe, process)
+    except BaseException:
+        stop(process)   # started in a session of its own: nothing else would stop it
+        raise
+    return url
 
 
 def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
     try:
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+    except ProcessLookupError:
+        pass            # already gone
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
 
@@ -258,7 +267,8 @@ def paths(url: str, instance: Path) -> dict[str, dict]:
 OVERLOAD = 256
 
 
-def measure(name: str, spec: dict, connections: int, seconds: float, folder: Path, waiting: int = 10) -> dict:
+def measure(name: str, spec: dict, connections: int, seconds: float, folder: Path, waiting: int = 10,
+            **about) -> dict:
     args = dict(method=spec.get("method", "GET"), body=spec.get("body", ""), headers=spec.get("headers"),
                 folder=folder)
     # The previous run's abandoned requests drain first: they would shed this run's public reads.
@@ -267,7 +277,7 @@ def measure(name: str, spec: dict, connections: int, seconds: float, folder: Pat
     latency = ab(spec["url"], connections, seconds, **args)
     row = {"path": name, "c": connections, "waiting": waiting, "wrk_rps": throughput["rps"],
            "wrk_all_rps": throughput["all_rps"], "wrk_timeouts": throughput["timeouts"],
-           "wrk_non2xx": throughput["non2xx"]} | {f"ab_{k}": v for k, v in latency.items()}
+           "wrk_non2xx": throughput["non2xx"]} | about | {f"ab_{k}": v for k, v in latency.items()}
     print(json.dumps(row), flush=True)
     return row
 
@@ -297,7 +307,7 @@ def single(code: Path, folder: Path, seconds: float) -> list[dict]:
         for name in sorted(small, key=lambda n: n == "issue"):
             for c in (16, 64):
                 if name in BESIDE_BARE:
-                    rows.append(measure("bare", {"url": f"{bare_url}/bare"}, c, seconds, folder, 0) | {"beside": name})
+                    rows.append(measure("bare", {"url": f"{bare_url}/bare"}, c, seconds, folder, 0, beside=name))
                 for waiting in ((10, 10_000) if name in QUEUE_PATHS else (10,)):
                     rows.append(measure(name, specs[waiting][1][name], c, seconds, folder, waiting))
             if name == "issue":
@@ -306,7 +316,10 @@ def single(code: Path, folder: Path, seconds: float) -> list[dict]:
                 rows.append(booked(env, code, json.loads(small[name]["body"])["start"]) | {"capacity": small[name]["capacity"]})
     finally:
         for process in servers:
-            stop(process)
+            try:
+                stop(process)
+            except BaseException as exc:  # the others must stop all the same
+                print(f"# could not stop server {process.pid}: {exc!r}", flush=True)
     return rows
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from . import estimates, hours
@@ -43,7 +43,7 @@ RECENT_CALLS = (
     .outerjoin(_CALLED_AT, _CALLED_AT.id == Event.counter_id)
     .where(Event.branch_id == bindparam("branch_id"), Event.type.in_(CALL_EVENTS), Event.at >= bindparam("since"))
     .order_by(Event.seq.desc())
-    .limit(bindparam("limit"))
+    .limit(bindparam("limit", type_=Integer))
 )
 
 
