@@ -159,14 +159,6 @@ RECENT_DURATIONS = HotStatement(
     .order_by(Ticket.finished_at.desc())
     .limit(RECENT_SERVICES)
 )
-# The states of the counters serving a service (the snapshot's open and staffed counts).
-COUNTER_STATES = HotStatement(
-    select(Counter.state)
-    .join(counter_services, counter_services.c.counter_id == Counter.id)
-    .where(counter_services.c.service_id == bindparam("service_id"))
-)
-
-
 def people_ahead(session: Session, place: Place, now: datetime) -> int:
     """Waiting tickets of the same queue that its reference counter would call before this one."""
     return _people_ahead(session, place, now, _counters_on_duty(session, place.ticket.service_id))
@@ -247,7 +239,8 @@ def service_minutes_estimate(recent: list[float], expected_minutes: float) -> fl
 
 
 def counter_states(session: Session, service_id: int) -> list[str]:
-    return [state for (state,) in COUNTER_STATES.rows(session, service_id=service_id)]
+    """The states of the counters serving a service (the snapshot's open and staffed counts)."""
+    return [state for _id, state, _languages in COUNTERS_ON_DUTY.rows(session, service_id=service_id)]
 
 
 def estimated_wait(session: Session, branch_id: int, service_id: int, expected_minutes: int, ahead: int,
